@@ -1,0 +1,43 @@
+"""Wires the gateway together: settings -> engine -> services -> Spyne -> WSGI."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from spyne.server.wsgi import WsgiApplication
+from sqlalchemy import Engine
+
+from gateway.config import Settings
+from gateway.services.authentication import Authenticator
+from gateway.services.passwords import SecretKey
+from gateway.soap.application import GatewayApplication
+from gateway.soap.documents import ContractDocuments
+from gateway.web import GatewayWsgi
+from storage import migrate
+from storage.database import create_database_engine
+
+
+def quiet_spyne_logging() -> None:
+    # Spyne logs every client fault with a traceback; the gateway logs each fault once, with
+    # its ticket, in gateway.soap.application.
+    logging.getLogger("spyne.application.client").setLevel(logging.CRITICAL)
+    logging.getLogger("spyne.application").setLevel(logging.CRITICAL)
+    logging.getLogger("spyne.server.wsgi").setLevel(logging.ERROR)
+
+
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, *, upgrade: bool = False
+) -> GatewayWsgi:
+    """The WSGI application. ``upgrade`` runs the migrations first (development and tests;
+    ``ciao-gateway serve`` migrates once before starting its workers)."""
+    settings = settings or Settings.from_environment()
+    engine = engine or create_database_engine(settings.database_url)
+    if upgrade:
+        migrate.upgrade(engine)
+    quiet_spyne_logging()
+    key = SecretKey.load_or_create(settings.secret_key_file)
+    authenticator = Authenticator(key, timedelta(seconds=settings.token_window_seconds))
+    application = GatewayApplication(engine, settings, authenticator)
+    soap = WsgiApplication(application, max_content_length=settings.max_body_bytes)
+    return GatewayWsgi(soap, ContractDocuments(), settings.max_body_bytes)

@@ -1,0 +1,42 @@
+"""Settings of one gateway process, read from the environment once at start-up.
+
+Every setting has a default that works on a developer's machine: a SQLite file under ``var/``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite:///var/ciao.db"
+ENVIRONMENTS = ("Development", "Test", "Integration", "Acceptation", "Simulation", "Production")
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    environment: str = "Simulation"
+    secret_key_file: Path = Path("var/secret.key")
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_xml_depth: int = 32
+    token_window_seconds: int = 300
+    future_tolerance_seconds: int = 300
+
+    @classmethod
+    def from_environment(cls, **overrides: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {
+            "database_url": env.get("CIAO_DATABASE_URL", DEFAULT_DATABASE_URL),
+            "environment": env.get("CIAO_ENVIRONMENT", "Simulation"),
+            "secret_key_file": Path(env.get("CIAO_SECRET_KEY_FILE", "var/secret.key")),
+            "max_body_bytes": int(env.get("CIAO_MAX_BODY_BYTES", 2 * 1024 * 1024)),
+            "token_window_seconds": int(env.get("CIAO_TOKEN_WINDOW_SECONDS", 300)),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.environment not in ENVIRONMENTS:
+            raise ValueError(
+                f"CIAO_ENVIRONMENT={settings.environment!r} is not one of {', '.join(ENVIRONMENTS)}"
+            )
+        return settings

@@ -1,0 +1,1 @@
+"""The CIaO domain: registrations, acknowledgements, accounts. Imports no framework."""

@@ -1,0 +1,140 @@
+"""A registration of one event in a worker's day, as submitted and as stored.
+
+DOMAIN.md: every schema-valid registration is accepted and stored; checks run afterwards and
+raise remarks. Only what cannot be accepted at all (see ``acceptance``) is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class RegistrationType(StrEnum):
+    CHECK_IN = "CHECK_IN"
+    CHECK_OUT = "CHECK_OUT"
+    BREAK_START = "BREAK_START"
+    BREAK_END = "BREAK_END"
+
+
+class RegistrationMeans(StrEnum):
+    BADGE = "BADGE"
+    TRACK_AND_TRACE = "TRACK_AND_TRACE"
+    APPLICATION = "APPLICATION"
+    QR_CODE = "QR_CODE"
+    URL = "URL"
+    OTHER = "OTHER"
+
+
+class Status(StrEnum):
+    REGISTERED = "SUCCESSFULLY REGISTERED"
+    VALIDATED = "VALIDATED"
+    FAILED = "FAILED"
+    CANCELLED = "SUCCESSFULLY CANCELLED"
+
+
+class Channel(StrEnum):
+    WEBSERVICE = "WEBSERVICE"
+
+
+class UserType(StrEnum):
+    EMPLOYER = "EMPLOYER"
+    OPERATOR = "OPERATOR"
+
+
+@dataclass(frozen=True, slots=True)
+class Coordinates:
+    """WGS84 position determined by the device."""
+
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_meters: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """An address typed in by the worker (GPS is not mandatory, Q12)."""
+
+    street: str
+    postal_code: str
+    municipality: str
+    house_number: str | None = None
+    country_code: str | None = None
+
+
+Location = Coordinates | Address
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedRegistration:
+    """A registration exactly as an employer system sent it.
+
+    The worker is identified either by ``inss`` and the employer's ``company_id``, or by a
+    ``limosa_id`` for a worker posted from abroad. ``registered_at`` keeps the sender's offset.
+    """
+
+    workplace_id: str
+    registration_type: RegistrationType
+    registered_at: datetime
+    means: RegistrationMeans
+    inss: str | None = None
+    company_id: str | None = None
+    limosa_id: str | None = None
+    location: Location | None = None
+    device_id: str | None = None
+    emergency_procedure: bool = False
+    client_reference: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who transmitted a registration: the account, its enterprise and its role."""
+
+    sender_id: str
+    company_id: str
+    user_type: UserType
+
+
+@dataclass(frozen=True, slots=True)
+class Remark:
+    code: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    status: Status
+    validated_at: datetime | None = None
+    remarks: tuple[Remark, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRegistration:
+    """An accepted registration: what was submitted plus what the gateway gave it."""
+
+    id: int
+    submitted: SubmittedRegistration
+    created_at: datetime
+    channel: Channel
+    last_validation: Validation
+    sender: Sender
+    history: tuple[Validation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationError:
+    code: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedRegistration:
+    """A registration that cannot be accepted at all, with the reasons (at most 10)."""
+
+    submitted: SubmittedRegistration
+    errors: tuple[RegistrationError, ...]
+
+
+Acknowledgement = StoredRegistration | RefusedRegistration

@@ -1,0 +1,1 @@
+"""Application services: what the gateway does, between the SOAP edge and storage."""

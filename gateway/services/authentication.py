@@ -1,0 +1,94 @@
+"""Who is calling: check a WS-Security UsernameToken against the accounts.
+
+A missing token, an unknown user, a wrong password and a disabled account all give the same
+``AuthenticationFailed``, so a caller learns nothing about which part was wrong. A token whose
+Created time is outside the window, or whose nonce was used before, gives ``TokenRejected``:
+saying so helps an integrator fix a clock or a nonce generator, and reveals no credential.
+
+Argon2 takes tens of milliseconds by design; a verified PasswordText token is remembered for a
+short while under a keyed digest of (username, password), so that the hash is not recomputed
+on every request of a busy badge system.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import time
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from gateway.domain.identity import Account, UsernameToken
+from gateway.services.errors import AuthenticationFailed, TokenRejected
+from gateway.services.passwords import SecretKey, password_digest, verify_password
+from storage import accounts
+
+CACHE_SECONDS = 60.0
+CACHE_LIMIT = 10_000
+
+
+class Authenticator:
+    def __init__(self, key: SecretKey, window: timedelta) -> None:
+        self._key = key
+        self._window = window
+        self._verified: dict[bytes, float] = {}
+
+    def authenticate(
+        self, connection: Connection, token: UsernameToken | None, now: datetime
+    ) -> Account:
+        if token is None:
+            raise AuthenticationFailed()
+        self._check_freshness(token, now)
+        stored = accounts.find(connection, token.username)
+        if stored is None or stored.account.disabled:
+            raise AuthenticationFailed()
+        if token.digest:
+            ok = self._digest_matches(token, stored.password_secret)
+        else:
+            ok = self._password_matches(token, stored.password_hash)
+        if not ok:
+            raise AuthenticationFailed()
+        if token.nonce is not None:
+            nonce = base64.b64encode(token.nonce).decode()
+            naive_now = now.replace(tzinfo=None)
+            if not accounts.use_nonce(connection, token.username, nonce, naive_now):
+                raise TokenRejected(
+                    "The security token's nonce was used before; send a fresh random Nonce "
+                    "with every request."
+                )
+            accounts.forget_nonces_before(connection, naive_now - 2 * self._window)
+        return stored.account
+
+    def _check_freshness(self, token: UsernameToken, now: datetime) -> None:
+        if token.digest and (token.nonce is None or token.created is None):
+            raise AuthenticationFailed()
+        if token.created is None:
+            return
+        seconds = int(self._window.total_seconds())
+        if abs(now - token.created) > self._window:
+            raise TokenRejected(
+                f"The security token's Created time {token.created_text} is more than "
+                f"{seconds} seconds away from the gateway's clock ({now.isoformat()}); "
+                "create a new token for every request and check the sender's clock."
+            )
+
+    def _digest_matches(self, token: UsernameToken, secret: str) -> bool:
+        password = self._key.decrypt(secret)
+        if password is None or token.nonce is None or token.created_text is None:
+            return False
+        expected = password_digest(token.nonce, token.created_text, password)
+        return hmac.compare_digest(expected, token.password)
+
+    def _password_matches(self, token: UsernameToken, password_hash: str) -> bool:
+        fingerprint = self._key.fingerprint(token.username, token.password, password_hash)
+        clock = time.monotonic()
+        expiry = self._verified.get(fingerprint)
+        if expiry is not None and expiry > clock:
+            return True
+        if not verify_password(password_hash, token.password):
+            return False
+        if len(self._verified) >= CACHE_LIMIT:
+            self._verified.clear()
+        self._verified[fingerprint] = clock + CACHE_SECONDS
+        return True

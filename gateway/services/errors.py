@@ -1,0 +1,19 @@
+"""Errors the services raise; the SOAP edge maps each to one fault code."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Root of every error a caller can be told about."""
+
+
+class AuthenticationFailed(ServiceError):
+    """No token, unknown user, wrong password or disabled account: deliberately one error."""
+
+
+class TokenRejected(ServiceError):
+    """A correct token sent outside the accepted time window, or with a used nonce."""
+
+
+class RegistrationNotFound(ServiceError):
+    """No registration with that id that the caller may see."""

@@ -1,0 +1,70 @@
+"""How account passwords are kept.
+
+Two forms are stored: an Argon2id hash (argon2-cffi), which checks a PasswordText token, and
+the password encrypted with the gateway's secret key (Fernet, from ``cryptography``), because a
+WS-Security PasswordDigest is SHA-1(nonce + created + password) and can only be checked by
+whoever knows the password. The key lives in ``CIAO_SECRET_KEY_FILE`` (default
+``var/secret.key``, created on first use, mode 0600); every gateway host of one database needs
+the same key file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.fernet import Fernet, InvalidToken
+
+_hasher = PasswordHasher()
+
+
+class SecretKey:
+    """The gateway's secret: encrypts digest secrets and keys the verified-token cache."""
+
+    def __init__(self, key: bytes) -> None:
+        self._fernet = Fernet(key)
+        self._mac_key = hashlib.sha256(b"ciao-token-cache" + key).digest()
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> SecretKey:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(Fernet.generate_key())
+        return cls(path.read_bytes().strip())
+
+    def encrypt(self, password: str) -> str:
+        return self._fernet.encrypt(password.encode()).decode()
+
+    def decrypt(self, secret: str) -> str | None:
+        try:
+            return self._fernet.decrypt(secret.encode()).decode()
+        except InvalidToken:
+            return None
+
+    def fingerprint(self, *parts: str) -> bytes:
+        message = "\x00".join(parts).encode()
+        return hmac.new(self._mac_key, message, hashlib.sha256).digest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_digest(nonce: bytes, created: str, password: str) -> str:
+    """The WS-Security PasswordDigest: Base64(SHA-1(nonce + created + password))."""
+    raw = hashlib.sha1(nonce + created.encode() + password.encode(), usedforsecurity=False)
+    return base64.b64encode(raw.digest()).decode()

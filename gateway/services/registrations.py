@@ -1,0 +1,104 @@
+"""Registering batches and reading registrations back.
+
+Every schema-valid registration is stored (checks come afterwards); a registration sent again
+under the same ``ClientPresenceRegistrationReference`` by the same sender is answered with the
+original and not stored twice, also when two requests carrying it run at the same time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
+
+from gateway.domain.acceptance import refusal_reasons
+from gateway.domain.identity import Account, Role
+from gateway.domain.registration import (
+    Acknowledgement,
+    RefusedRegistration,
+    Sender,
+    StoredRegistration,
+    SubmittedRegistration,
+    UserType,
+)
+from gateway.services.errors import RegistrationNotFound
+from storage import registrations
+
+# A concurrent request may store one of our references between our look-up and our insert;
+# the unique constraint catches it and the batch is planned again against what is stored now.
+_ATTEMPTS = 3
+
+
+def sender_of(account: Account) -> Sender:
+    return Sender(account.username, account.company_id, UserType(account.role.value))
+
+
+def register(
+    connection: Connection,
+    account: Account,
+    batch: Sequence[SubmittedRegistration],
+    now: datetime,
+    future_tolerance: timedelta,
+) -> list[Acknowledgement]:
+    """Store ``batch`` and answer each registration in order."""
+    sender = sender_of(account)
+    for attempt in range(_ATTEMPTS):
+        try:
+            with connection.begin_nested():
+                return _register_once(connection, sender, batch, now, future_tolerance)
+        except IntegrityError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _register_once(
+    connection: Connection,
+    sender: Sender,
+    batch: Sequence[SubmittedRegistration],
+    now: datetime,
+    future_tolerance: timedelta,
+) -> list[Acknowledgement]:
+    references = [r.client_reference for r in batch if r.client_reference is not None]
+    known = registrations.find_by_references(connection, sender.sender_id, references)
+    answers: list[Acknowledgement | None] = [None] * len(batch)
+    to_store: list[int] = []
+    first_with_reference: dict[str, int] = {}
+    repeats: list[tuple[int, int]] = []
+    for index, registration in enumerate(batch):
+        reference = registration.client_reference
+        if reference is not None and reference in known:
+            answers[index] = known[reference]
+        elif reference is not None and reference in first_with_reference:
+            repeats.append((index, first_with_reference[reference]))
+        elif reasons := refusal_reasons(registration, now, future_tolerance):
+            answers[index] = RefusedRegistration(registration, reasons)
+        else:
+            if reference is not None:
+                first_with_reference[reference] = index
+            to_store.append(index)
+    stored = registrations.add_all(connection, [batch[i] for i in to_store], sender, now)
+    for index, stored_registration in zip(to_store, stored, strict=True):
+        answers[index] = stored_registration
+    for index, original in repeats:
+        answers[index] = answers[original]
+    assert all(answer is not None for answer in answers)
+    return cast(list[Acknowledgement], answers)
+
+
+def get(connection: Connection, account: Account, registration_id: int) -> StoredRegistration:
+    """The registration, if ``account`` may see it: an operator sees all; an employer what it
+    sent and what was registered under its enterprise number."""
+    found = registrations.get(connection, registration_id)
+    if found is None or not _may_see(account, found):
+        raise RegistrationNotFound(registration_id)
+    return found
+
+
+def _may_see(account: Account, registration: StoredRegistration) -> bool:
+    if account.role is Role.OPERATOR:
+        return True
+    return account.company_id in (registration.sender.company_id, registration.submitted.company_id)

@@ -1,0 +1,106 @@
+"""The Spyne application: one transaction and one authenticated account per call, and the one
+place where service errors become faults and anything unexpected becomes a logged, generic
+SystemError (internals never reach the caller)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from spyne import Application
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from gateway.config import Settings
+from gateway.domain.identity import Account
+from gateway.services import errors
+from gateway.services.authentication import Authenticator
+from gateway.soap import faults
+from gateway.soap.faults import GatewayFault
+from gateway.soap.protocol import ContractSoap11
+from gateway.soap.security import MalformedToken, read_username_token
+from gateway.soap.service import PresenceRegistrationService
+from gateway.xml.contract import (
+    NS_SERVICE,
+    PRESENCE_WSDL,
+    SCHEMA_DIR,
+    ContractValidator,
+    wsdl_operations,
+)
+from storage.database import transaction
+
+log = logging.getLogger("ciao.soap")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a service method gets in ``ctx.udc``."""
+
+    connection: Connection
+    account: Account
+    now: datetime
+    future_tolerance: timedelta
+
+
+class GatewayApplication(Application):
+    def __init__(self, engine: Engine, settings: Settings, authenticator: Authenticator) -> None:
+        operations = wsdl_operations(PRESENCE_WSDL)
+        validator = ContractValidator(SCHEMA_DIR / "PresenceRegistrationProtocol_v1.xsd")
+
+        def protocol() -> ContractSoap11:  # Spyne wants one instance per direction
+            return ContractSoap11(
+                validator,
+                operations,
+                settings.environment,
+                settings.max_xml_depth,
+                settings.max_body_bytes,
+            )
+
+        super().__init__(
+            [PresenceRegistrationService],
+            tns=NS_SERVICE,
+            name="PresenceRegistrationService",
+            in_protocol=protocol(),
+            out_protocol=protocol(),
+        )
+        self.operations = operations
+        self._engine = engine
+        self._settings = settings
+        self._authenticator = authenticator
+        self._future_tolerance = timedelta(seconds=settings.future_tolerance_seconds)
+
+    def call_wrapper(self, ctx: Any) -> Any:
+        now = datetime.now(UTC)
+        try:
+            with transaction(self._engine) as connection:
+                token = read_username_token(ctx.in_header_doc)
+                account = self._authenticator.authenticate(connection, token, now)
+                ctx.udc = Call(connection, account, now, self._future_tolerance)
+                return super().call_wrapper(ctx)
+        except (errors.AuthenticationFailed, MalformedToken):
+            raise self._fault(faults.AUTHENTICATION) from None
+        except errors.TokenRejected as rejected:
+            raise self._fault(faults.TOKEN_REJECTED, str(rejected)) from None
+        except errors.RegistrationNotFound as missing:
+            raise self._fault(
+                faults.REGISTRATION_NOT_FOUND,
+                f"PresenceRegistrationId {missing.args[0]} does not exist or is not visible "
+                "to your enterprise.",
+            ) from None
+        except GatewayFault:
+            raise
+        except SQLAlchemyError as failure:
+            fault = self._fault(faults.UNAVAILABLE)
+            log.error("ticket %s: database failure: %s", fault.ticket, failure)
+            raise fault from None
+        except Exception:
+            fault = self._fault(faults.INTERNAL)
+            log.exception("ticket %s: unexpected failure", fault.ticket)
+            raise fault from None
+
+    def _fault(self, kind: faults.FaultKind, *messages: str) -> GatewayFault:
+        fault = GatewayFault(kind, self._settings.environment, messages)
+        log.info("ticket %s: %s %s", fault.ticket, kind.code, fault.faultstring)
+        return fault

@@ -1,0 +1,111 @@
+"""The fault catalogue: every SOAP fault the gateway sends, with a stable code.
+
+A ``BusinessError`` detail means the caller must change the request; a ``SystemError`` means
+the gateway could not do it now and, when ``Retry`` is true, the same request may be sent again
+unchanged. Every fault carries a ticket ``Id`` that is also written to the gateway's log.
+The catalogue is documented in docs/faults.md; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+from spyne.model.fault import Fault
+
+from gateway.xml.contract import NS_ERRORS
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ORIGIN = "ciao-gateway"
+
+
+@dataclass(frozen=True)
+class FaultKind:
+    code: str
+    business: bool
+    message: str
+    retry: bool = False
+
+
+SCHEMA_VALIDATION = FaultKind(
+    "Client.SchemaValidation", True, "The request does not conform to the published XSD."
+)
+XML_SYNTAX = FaultKind("Client.XmlSyntax", True, "The request is not well-formed XML.")
+FORBIDDEN_XML = FaultKind(
+    "Client.ForbiddenXml", True, "The request uses XML features the gateway refuses."
+)
+REQUEST_TOO_LARGE = FaultKind(
+    "Client.RequestTooLarge", True, "The request body is larger than the gateway accepts."
+)
+NOT_SOAP11 = FaultKind(
+    "Client.NotSoap11", True, "The request is not a SOAP 1.1 envelope sent by HTTP POST."
+)
+UNKNOWN_OPERATION = FaultKind(
+    "Client.UnknownOperation", True, "The body element names no operation of this service."
+)
+AUTHENTICATION = FaultKind(
+    "Client.Authentication",
+    True,
+    "Authentication failed. Send a WS-Security UsernameToken of an active account.",
+)
+TOKEN_REJECTED = FaultKind("Client.TokenRejected", True, "The security token was rejected.")
+REGISTRATION_NOT_FOUND = FaultKind(
+    "Client.RegistrationNotFound", True, "No registration with that id is visible to you."
+)
+UNAVAILABLE = FaultKind(
+    "Server.Unavailable",
+    False,
+    "The gateway could not store or read data just now; nothing of the request was stored. "
+    "Send the same request again later.",
+    retry=True,
+)
+INTERNAL = FaultKind(
+    "Server.Internal",
+    False,
+    "The gateway failed unexpectedly; nothing of the request was stored. Quote the ticket Id.",
+    retry=True,
+)
+
+CATALOGUE: tuple[FaultKind, ...] = (
+    SCHEMA_VALIDATION,
+    XML_SYNTAX,
+    FORBIDDEN_XML,
+    REQUEST_TOO_LARGE,
+    NOT_SOAP11,
+    UNKNOWN_OPERATION,
+    AUTHENTICATION,
+    TOKEN_REJECTED,
+    REGISTRATION_NOT_FOUND,
+    UNAVAILABLE,
+    INTERNAL,
+)
+
+
+class GatewayFault(Fault):
+    """A Spyne Fault whose detail is a contract ``BusinessError`` or ``SystemError``."""
+
+    def __init__(self, kind: FaultKind, environment: str, messages: Sequence[str] = ()) -> None:
+        self.kind = kind
+        self.ticket = uuid.uuid4().hex
+        self.messages = list(messages) or [kind.message]
+        self.environment = environment
+        summary = self.messages[0] if len(self.messages) == 1 else kind.message
+        super().__init__(kind.code, summary, detail=self._detail())
+
+    def _detail(self) -> etree._Element:
+        name = "BusinessError" if self.kind.business else "SystemError"
+        detail = etree.Element(f"{{{NS_ERRORS}}}{name}", Id=self.ticket, nsmap={"err": NS_ERRORS})
+        etree.SubElement(detail, f"{{{NS_ERRORS}}}Origin").text = ORIGIN
+        etree.SubElement(detail, f"{{{NS_ERRORS}}}Code").text = self.kind.code
+        for text in self.messages:
+            message = etree.SubElement(detail, f"{{{NS_ERRORS}}}Message")
+            message.set(XML_LANG, "en")
+            message.text = text
+        if not self.kind.business:
+            etree.SubElement(detail, f"{{{NS_ERRORS}}}Retry").text = (
+                "true" if self.kind.retry else "false"
+            )
+        etree.SubElement(detail, f"{{{NS_ERRORS}}}Environment").text = self.environment
+        return detail

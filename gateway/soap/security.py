@@ -1,0 +1,62 @@
+"""Reading the WS-Security UsernameToken out of a SOAP header (OASIS WSS 1.0/1.1)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+from datetime import datetime
+
+from lxml import etree
+
+from gateway.domain.identity import UsernameToken
+
+NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+# A token type URI, not a password.
+TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"  # noqa: S105
+DIGEST_TYPE = TOKEN_PROFILE + "#PasswordDigest"
+
+_SECURITY = f"{{{NS_WSSE}}}Security"
+_TOKEN = f"{{{NS_WSSE}}}UsernameToken"
+
+
+class MalformedToken(Exception):
+    """The token is present but cannot be read (treated as failed authentication)."""
+
+
+def _text(parent: etree._Element, tag: str) -> str | None:
+    child = parent.find(tag)
+    return None if child is None else (child.text or "").strip()
+
+
+def read_username_token(header: Iterable[etree._Element] | None) -> UsernameToken | None:
+    """The first UsernameToken of the wsse:Security header, or None if there is none."""
+    for block in header or ():
+        if block.tag != _SECURITY:
+            continue
+        token = block.find(_TOKEN)
+        if token is None:
+            continue
+        username = _text(token, f"{{{NS_WSSE}}}Username")
+        password_element = token.find(f"{{{NS_WSSE}}}Password")
+        if not username or password_element is None:
+            raise MalformedToken("Username and Password are required")
+        nonce_text = _text(token, f"{{{NS_WSSE}}}Nonce")
+        created_text = _text(token, f"{{{NS_WSU}}}Created")
+        try:
+            nonce = base64.b64decode(nonce_text, validate=True) if nonce_text else None
+            created = datetime.fromisoformat(created_text) if created_text else None
+        except (binascii.Error, ValueError) as error:
+            raise MalformedToken(str(error)) from None
+        if created is not None and created.tzinfo is None:
+            raise MalformedToken("Created needs a time zone")
+        return UsernameToken(
+            username=username,
+            password=password_element.text or "",
+            digest=password_element.get("Type") == DIGEST_TYPE,
+            nonce=nonce,
+            created=created,
+            created_text=created_text,
+        )
+    return None

@@ -1,0 +1,1 @@
+"""XML at the edge: the one hardened parse point, the contract schemas, and the codecs."""

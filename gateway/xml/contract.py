@@ -1,0 +1,122 @@
+"""The published contract on disk: where the WSDL and XSDs are, and validation against them.
+
+``schemas/`` and ``wsdl/`` at the top of the project are authoritative; the service validates
+every request body against them (never against a looser model) and serves them as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_DIR = PROJECT_ROOT / "schemas"
+WSDL_DIR = PROJECT_ROOT / "wsdl"
+PRESENCE_WSDL = WSDL_DIR / "PresenceRegistration_v1.wsdl"
+
+NS_TYPES = "urn:ciao:presenceregistration:schemas:v1"
+NS_SERVICE = "urn:ciao:presenceregistration:v1"
+NS_ERRORS = "urn:ciao:errors:v1"
+NS_SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+NS_SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
+NS_WSDL = "http://schemas.xmlsoap.org/wsdl/"
+NS_WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
+NS_XSD = "http://www.w3.org/2001/XMLSchema"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaError:
+    """One reason a document breaks the contract: where (line, readable path) and why."""
+
+    line: int
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.path}: {self.reason}"
+
+
+def load_schema(path: Path) -> etree.XMLSchema:
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(path), parser))
+
+
+def readable_path(element: etree._Element) -> str:
+    """``/RegisterPresencesRequest/PresenceRegistrationRequest[3]/INSS`` for ``element``."""
+    steps = []
+    node: etree._Element | None = element
+    while node is not None:
+        name = etree.QName(node).localname
+        parent = node.getparent()
+        if parent is not None:
+            same = [sibling for sibling in parent if sibling.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
+
+
+def _reason(message: str) -> str:
+    # libxml2 names elements as '{namespace}Name'; the path already says where.
+    for namespace in (NS_TYPES, NS_ERRORS):
+        message = message.replace("{" + namespace + "}", "")
+    return message
+
+
+class ContractValidator:
+    """Validates a message element against one XSD and reports every error."""
+
+    def __init__(self, schema_path: Path) -> None:
+        self._schema = load_schema(schema_path)
+
+    def errors(self, element: etree._Element) -> list[SchemaError]:
+        try:
+            self._schema.assertValid(element)
+        except etree.DocumentInvalid as invalid:
+            return self._describe(element, invalid.error_log)
+        return []
+
+    @staticmethod
+    def _describe(element: etree._Element, log: etree._ListErrorLog) -> list[SchemaError]:
+        described = []
+        for entry in log:
+            described.append(
+                SchemaError(entry.line, _locate(element, entry.path), _reason(entry.message))
+            )
+        return described
+
+
+def _locate(element: etree._Element, libxml_path: str | None) -> str:
+    """Turn libxml2's path (``/*/*[2]/*[4]`` or ``/ns0:Request/ns0:Item[2]``, rooted at the
+    validated element) into a readable one rooted at the document."""
+    steps = (libxml_path or "").split("/", 2)
+    if len(steps) < 2 or steps[0]:
+        return readable_path(element)
+    found = [element]
+    if len(steps) == 3 and steps[2]:
+        prefixes = {prefix: uri for prefix, uri in element.nsmap.items() if prefix}
+        try:
+            found = element.xpath(steps[2], namespaces=prefixes)
+        except etree.XPathError:
+            found = []
+    return readable_path(found[0]) if found else str(libxml_path)
+
+
+def wsdl_operations(wsdl_path: Path) -> dict[str, str]:
+    """Map the Clark name of each operation's input element to the operation's name."""
+    wsdl = etree.parse(str(wsdl_path), etree.XMLParser(no_network=True, resolve_entities=False))
+    ns = {"wsdl": NS_WSDL}
+    parts = {}
+    for message in wsdl.iterfind("wsdl:message", ns):
+        part = message.find("wsdl:part", ns)
+        if part is not None:
+            prefix, _, local = part.get("element", "").rpartition(":")
+            parts[message.get("name")] = f"{{{part.nsmap[prefix or None]}}}{local}"
+    operations = {}
+    for operation in wsdl.iterfind("wsdl:portType/wsdl:operation", ns):
+        message_name = operation.find("wsdl:input", ns).get("message").rpartition(":")[2]
+        operations[parts[message_name]] = operation.get("name")
+    return operations
