@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.registration import (
     Address,
@@ -23,6 +24,11 @@ from gateway.domain.registration import (
     Validation,
 )
 from storage.tables import registrations
+
+
+class ReferenceTaken(Exception):
+    """A request running at the same time stored one of these client references first."""
+
 
 _INSERT = insert(registrations).returning(registrations.c.id, sort_by_parameter_order=True)
 
@@ -137,7 +143,12 @@ def add_all(
     if not submitted:
         return []
     rows = [_row_values(registration, sender, created_at) for registration in submitted]
-    ids = connection.execute(_INSERT, rows).scalars().all()
+    try:
+        ids = connection.execute(_INSERT, rows).scalars().all()
+    except IntegrityError as error:
+        if "client_reference" in str(error.orig):
+            raise ReferenceTaken() from error
+        raise
     validation = Validation(Status.REGISTERED)
     return [
         StoredRegistration(

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.acceptance import refusal_reasons
 from gateway.domain.identity import Account, Role
@@ -49,7 +48,7 @@ def register(
         try:
             with connection.begin_nested():
                 return _register_once(connection, sender, batch, now, future_tolerance)
-        except IntegrityError:
+        except registrations.ReferenceTaken:
             if attempt == _ATTEMPTS - 1:
                 raise
     raise AssertionError("unreachable")

@@ -47,6 +47,12 @@ class Call:
 class GatewayApplication(Application):
     def __init__(self, engine: Engine, settings: Settings, authenticator: Authenticator) -> None:
         operations = wsdl_operations(PRESENCE_WSDL)
+        implemented = set(PresenceRegistrationService.public_methods)
+        if set(operations.values()) != implemented:
+            raise RuntimeError(
+                f"the WSDL's operations {sorted(operations.values())} differ from the "
+                f"service's methods {sorted(implemented)}"
+            )
         validator = ContractValidator(SCHEMA_DIR / "PresenceRegistrationProtocol_v1.xsd")
 
         def protocol() -> ContractSoap11:  # Spyne wants one instance per direction

@@ -130,11 +130,9 @@ def _write_location(out: list[str], location: Location) -> None:
 
 def _write_submitted(out: list[str], tag: str, registration: SubmittedRegistration) -> None:
     out.append(f"<{tag}>")
-    if registration.limosa_id is not None:
-        _leaf(out, "LimosaId", registration.limosa_id)
-    else:
-        _leaf(out, "INSS", registration.inss)
-        _leaf(out, "CompanyID", registration.company_id)
+    _leaf(out, "INSS", registration.inss)
+    _leaf(out, "CompanyID", registration.company_id)
+    _leaf(out, "LimosaId", registration.limosa_id)
     _leaf(out, "WorkPlaceId", registration.workplace_id)
     _leaf(out, "RegistrationType", registration.registration_type.value)
     _leaf(out, "RegistrationDateTime", format_datetime(registration.registered_at))

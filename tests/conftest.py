@@ -1,0 +1,187 @@
+"""Fixtures: a real database (a SQLite file, and PostgreSQL when reachable), the real WSGI
+app behind a real HTTP server on loopback, and zeep clients built from the served WSDL.
+
+No test reaches beyond this machine: the autouse ``no_network`` fixture refuses every
+connection that is not to a loopback address.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+import zeep
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from zeep.wsse.username import UsernameToken
+
+from gateway.bootstrap import create_app
+from gateway.config import Settings
+from gateway.domain.identity import Account
+from gateway.services import accounts
+from gateway.services.passwords import SecretKey
+from storage import migrate
+from storage.database import create_database_engine, normalise_url, transaction
+
+DATA = Path(__file__).parent / "data"
+PASSWORD = "correct horse battery"
+POSTGRES_URL = os.environ.get("CIAO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+# -- no network beyond loopback ------------------------------------------------------------
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and host not in ("127.0.0.1", "::1", "localhost"):
+        raise OSError(f"tests may not connect to {address!r}")
+    _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+# -- databases -----------------------------------------------------------------------------
+
+
+def _postgres_reachable() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not."""
+    url = make_url(normalise_url(POSTGRES_URL))
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=1):
+            return None
+    except OSError as error:
+        return f"PostgreSQL at {url.host}:{url.port} is unreachable ({error})"
+
+
+@pytest.fixture(scope="session")
+def postgres_engine() -> Iterator[Engine]:
+    """A database of its own for this test session, migrated once, dropped at the end."""
+    reason = _postgres_reachable()
+    if reason is not None:
+        if os.environ.get("CIAO_REQUIRE_POSTGRES"):
+            pytest.fail(reason + " and CIAO_REQUIRE_POSTGRES is set")
+        pytest.skip(reason)
+    admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    name = f"ciao_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(POSTGRES_URL)).set(database=name)
+    engine = create_database_engine(url.render_as_string(hide_password=False))
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text("TRUNCATE accounts, registrations, used_nonces RESTART IDENTITY CASCADE")
+        )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """Each test that uses it runs twice: on a fresh SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        sqlite = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
+        migrate.upgrade(sqlite)
+        yield sqlite
+        sqlite.dispose()
+    else:
+        postgres: Engine = request.getfixturevalue("postgres_engine")
+        _empty_postgres(postgres)
+        yield postgres
+
+
+# -- the gateway behind a real HTTP server ---------------------------------------------------
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass
+class RunningGateway:
+    url: str
+    engine: Engine
+    settings: Settings
+    key: SecretKey
+    clients: dict[tuple[str, bool], zeep.Client] = field(default_factory=dict)
+
+    @property
+    def wsdl_url(self) -> str:
+        return self.url + "?wsdl"
+
+    def add_account(
+        self, username: str, company: str = "0403170701", role: str = "EMPLOYER"
+    ) -> Account:
+        with transaction(self.engine) as connection:
+            return accounts.add(connection, self.key, username, PASSWORD, company, role)
+
+    def disable(self, username: str) -> None:
+        with transaction(self.engine) as connection:
+            accounts.set_disabled(connection, username, True)
+
+    def client(
+        self, username: str = "badge-system", password: str = PASSWORD, digest: bool = False
+    ) -> zeep.Client:
+        """A zeep client built from the served WSDL, with strict settings."""
+        wsse = UsernameToken(username, password, use_digest=digest)
+        return zeep.Client(self.wsdl_url, settings=zeep.Settings(strict=True), wsse=wsse)
+
+    def count(self, table: str = "registrations") -> int:
+        with self.engine.connect() as connection:
+            return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def serve_in_thread(app: Callable[..., object]) -> tuple[_ThreadingServer, str]:
+    server = make_server(
+        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture
+def gateway(engine: Engine, tmp_path: Path) -> Iterator[RunningGateway]:
+    """The real WSGI app on a loopback port, with the account ``badge-system`` (an employer
+    of enterprise 0403170701)."""
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        secret_key_file=tmp_path / "secret.key",
+        environment="Test",
+        max_body_bytes=1024 * 1024,
+    )
+    app = create_app(settings, engine)
+    server, base = serve_in_thread(app)
+    running = RunningGateway(
+        base + "/PresenceRegistration/v1",
+        engine,
+        settings,
+        SecretKey.load_or_create(settings.secret_key_file),
+    )
+    running.add_account("badge-system")
+    yield running
+    server.shutdown()
+    server.server_close()

@@ -1,0 +1,109 @@
+"""Every call carries a WS-Security UsernameToken; nothing is done for a caller who fails."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import zeep
+from zeep.wsse.username import UsernameToken
+
+from tests.builders import registration
+from tests.conftest import PASSWORD, RunningGateway
+from tests.soap import NS, post, register_body
+
+
+def client_with(gateway: RunningGateway, token: UsernameToken | None) -> zeep.Client:
+    return zeep.Client(gateway.wsdl_url, settings=zeep.Settings(strict=True), wsse=token)
+
+
+def refused(client: zeep.Client) -> zeep.exceptions.Fault:
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        client.service.registerPresences(PresenceRegistrationRequest=[registration()])
+    return raised.value
+
+
+def code_of(fault: zeep.exceptions.Fault) -> str:
+    return fault.detail[0].findtext("e:Code", namespaces=NS)
+
+
+def test_a_password_text_token_and_a_password_digest_token_are_both_accepted(gateway):
+    for digest in (False, True):
+        answers = gateway.client(digest=digest).service.registerPresences(
+            PresenceRegistrationRequest=[registration()]
+        )
+        assert answers[0].PresenceRegistration.Sender.SenderId == "badge-system"
+    assert gateway.count() == 2
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        None,
+        UsernameToken("badge-system", "wrong password"),
+        UsernameToken("badge-system", "wrong password", use_digest=True),
+        UsernameToken("nobody", PASSWORD),
+    ],
+    ids=["no token", "wrong password", "wrong digest", "unknown user"],
+)
+def test_a_missing_or_wrong_token_is_refused_without_saying_which_part(gateway, token):
+    fault = refused(client_with(gateway, token))
+    assert fault.code.endswith("Client.Authentication")
+    assert code_of(fault) == "Client.Authentication"
+    assert fault.message.startswith("Authentication failed.")
+    assert gateway.count() == 0
+
+
+def test_a_disabled_account_is_refused(gateway):
+    gateway.client().service.registerPresences(PresenceRegistrationRequest=[registration()])
+    gateway.disable("badge-system")
+    fault = refused(gateway.client())
+    assert code_of(fault) == "Client.Authentication"
+    assert gateway.count() == 1
+
+
+def test_a_replayed_nonce_is_refused(gateway):
+    created = datetime.now(UTC)
+    token = UsernameToken(
+        "badge-system", PASSWORD, use_digest=True, nonce="0123456789abcdef", created=created
+    )
+    client = client_with(gateway, token)
+    client.service.registerPresences(PresenceRegistrationRequest=[registration()])
+    fault = refused(client)
+    assert code_of(fault) == "Client.TokenRejected"
+    assert "nonce was used before" in fault.message
+    assert gateway.count() == 1
+
+
+def test_a_stale_token_is_refused(gateway):
+    created = datetime.now(UTC) - timedelta(minutes=10)
+    token = UsernameToken("badge-system", PASSWORD, use_digest=True, created=created)
+    fault = refused(client_with(gateway, token))
+    assert code_of(fault) == "Client.TokenRejected"
+    assert "300 seconds" in fault.message
+    assert gateway.count() == 0
+
+
+def test_a_digest_without_nonce_or_created_is_refused(gateway):
+    body = register_body(1)
+    digest_type = (
+        "http://docs.oasis-open.org/wss/2004/01/"
+        "oasis-200401-wss-username-token-profile-1.0#PasswordDigest"
+    )
+    data = (
+        f'<soap:Envelope xmlns:soap="{NS["soap"]}"><soap:Header><wsse:Security xmlns:wsse='
+        '"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">'
+        "<wsse:UsernameToken><wsse:Username>badge-system</wsse:Username>"
+        f'<wsse:Password Type="{digest_type}">bm90IGEgZGlnZXN0</wsse:Password>'
+        f"</wsse:UsernameToken></wsse:Security></soap:Header><soap:Body>{body}</soap:Body>"
+        "</soap:Envelope>"
+    ).encode()
+    reply = post(gateway.url, data)
+    assert reply.error_code == "Client.Authentication"
+    assert gateway.count() == 0
+
+
+def test_each_operation_needs_a_token(gateway):
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        client_with(gateway, None).service.getPresenceRegistration(PresenceRegistrationId=1)
+    assert code_of(raised.value) == "Client.Authentication"
