@@ -1,0 +1,92 @@
+"""A small library over zeep for the CIaO gateway, the way an integrator would write one.
+
+    client = GatewayClient("http://127.0.0.1:8000/PresenceRegistration/v1?wsdl",
+                           "demo", "demo-password")
+    answers = client.register([{"INSS": "85073003328", "CompanyID": "0403170701", ...}])
+
+The client is built from the served WSDL with zeep's strict settings and sends a
+WS-Security UsernameToken with a PasswordDigest (a fresh nonce and Created time per call).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import requests
+import zeep
+from zeep.transports import Transport
+from zeep.wsse.username import UsernameToken
+
+BATCH_LIMIT = 200
+
+
+class GatewayError(Exception):
+    """A fault from the gateway: its code, messages and ticket."""
+
+    def __init__(self, code: str, messages: list[str], ticket: str | None, retry: bool) -> None:
+        super().__init__(f"{code}: " + " | ".join(messages))
+        self.code = code
+        self.messages = messages
+        self.ticket = ticket
+        self.retry = retry
+
+
+class Unreachable(Exception):
+    """The gateway could not be reached (refused, timed out, DNS...)."""
+
+
+_ERRORS = "{urn:ciao:errors:v1}"
+
+
+def _gateway_error(fault: zeep.exceptions.Fault) -> GatewayError:
+    detail = fault.detail[0] if fault.detail is not None and len(fault.detail) else None
+    if detail is None:
+        return GatewayError(str(fault.code), [str(fault.message)], None, False)
+    return GatewayError(
+        detail.findtext(_ERRORS + "Code") or str(fault.code),
+        [m.text or "" for m in detail.iterfind(_ERRORS + "Message")],
+        detail.get("Id"),
+        detail.findtext(_ERRORS + "Retry") == "true",
+    )
+
+
+def chunks(items: Sequence[Any], size: int = BATCH_LIMIT) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class GatewayClient:
+    def __init__(
+        self, wsdl_url: str, username: str, password: str, *, timeout: float = 30.0
+    ) -> None:
+        session = requests.Session()
+        transport = Transport(session=session, timeout=timeout, operation_timeout=timeout)
+        self._username = username
+        self._password = password
+        try:
+            self._client = zeep.Client(
+                wsdl_url, settings=zeep.Settings(strict=True), transport=transport
+            )
+        except requests.exceptions.RequestException as error:
+            raise Unreachable(f"cannot fetch the WSDL at {wsdl_url}: {error}") from None
+
+    def _call(self, operation: str, **arguments: Any) -> Any:
+        # A fresh token (nonce and Created time) for every call: the gateway refuses replays.
+        self._client.wsse = UsernameToken(self._username, self._password, use_digest=True)
+        try:
+            return getattr(self._client.service, operation)(**arguments)
+        except zeep.exceptions.Fault as fault:
+            raise _gateway_error(fault) from None
+        except requests.exceptions.RequestException as error:
+            raise Unreachable(f"cannot reach the gateway: {error}") from None
+
+    def register(self, registrations: Sequence[dict[str, Any]]) -> list[Any]:
+        """Send ``registrations`` 200 at a time; one answer each, in order."""
+        answers: list[Any] = []
+        for batch in chunks(registrations):
+            answers.extend(self._call("registerPresences", PresenceRegistrationRequest=list(batch)))
+        return answers
+
+    def get(self, registration_id: int) -> Any:
+        return self._call("getPresenceRegistration", PresenceRegistrationId=registration_id)

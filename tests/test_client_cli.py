@@ -1,0 +1,113 @@
+"""The bundled client: ``ciao-client submit`` of CSV and XML files against the real gateway."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clients import cli
+from clients.files import BatchFileError, read_batch
+from tests.conftest import DATA, PASSWORD
+
+
+def run(gateway, *arguments: str) -> int:
+    return cli.main(
+        ["--url", gateway.url, "--username", "badge-system", "--password", PASSWORD, *arguments]
+    )
+
+
+@pytest.mark.parametrize(("name", "count"), [("registrations.csv", 5), ("registrations.xml", 3)])
+def test_submit_prints_one_line_per_registration_and_a_summary(gateway, capsys, name, count):
+    assert run(gateway, "submit", str(DATA / name)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == count + 1
+    assert all("SUCCESSFULLY REGISTERED" in line for line in out[:-1])
+    assert out[-1] == f"{count} registrations: {count} registered, 0 refused"
+    assert gateway.count() == count
+
+
+def test_a_csv_of_450_rows_is_sent_in_chunks_of_200(gateway, capsys, tmp_path):
+    rows = [
+        f"85073003328,0403170701,DW2026000001,CHECK_IN,2026-11-20T07:00:{i % 60:02d}+01:00,"
+        f"BADGE,big-{i:04d}"
+        for i in range(450)
+    ]
+    path = tmp_path / "big.csv"
+    path.write_text(
+        "INSS,CompanyID,WorkPlaceId,RegistrationType,RegistrationDateTime,"
+        "RegistrationMeans,ClientPresenceRegistrationReference\n" + "\n".join(rows)
+    )
+    assert run(gateway, "submit", str(path)) == 0
+    captured = capsys.readouterr()
+    assert "sent 200/450" in captured.err and "sent 450/450" in captured.err
+    assert gateway.count() == 450
+
+
+def test_status_shows_a_registration(gateway, capsys):
+    run(gateway, "submit", str(DATA / "registrations.xml"))
+    capsys.readouterr()
+    assert run(gateway, "status", "1") == 0
+    assert capsys.readouterr().out.startswith("id 1\tSUCCESSFULLY REGISTERED")
+
+
+def test_a_bad_csv_names_the_file_line_and_column(gateway, capsys):
+    assert run(gateway, "submit", str(DATA / "bad_inss.csv")) == 2
+    error = capsys.readouterr().err
+    assert "bad_inss.csv: line 3: column 1 (INSS):" in error
+    assert "8507300332X" in error
+    assert gateway.count() == 0
+
+
+def test_a_bad_xml_names_the_file_and_line():
+    with pytest.raises(BatchFileError, match=r"bad_time.xml: line 8: .*RegistrationDateTime"):
+        read_batch(DATA / "bad_time.xml")
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "message"),
+    [
+        ("INSS,Colour\n1,red\n", ".csv", "unknown column(s) Colour"),
+        ("<a>", ".xml", "not well-formed XML"),
+        ("x", ".json", "unknown file type .json"),
+    ],
+)
+def test_other_bad_files_get_one_clear_line(tmp_path: Path, content, suffix, message):
+    path = tmp_path / f"batch{suffix}"
+    path.write_text(content)
+    with pytest.raises(BatchFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_batch(path)
+
+
+def test_an_unreachable_gateway_is_reported_without_a_traceback(capsys):
+    code = cli.main(
+        [
+            "--url",
+            "http://127.0.0.1:9/PresenceRegistration/v1",
+            "--username",
+            "u",
+            "--password",
+            "p",
+            "submit",
+            str(DATA / "registrations.csv"),
+        ]
+    )
+    assert code == 1
+    assert "cannot fetch the WSDL" in capsys.readouterr().err
+
+
+def test_a_wrong_password_is_reported_with_the_fault_code(gateway, capsys):
+    code = cli.main(
+        [
+            "--url",
+            gateway.url,
+            "--username",
+            "badge-system",
+            "--password",
+            "nope",
+            "submit",
+            str(DATA / "registrations.csv"),
+        ]
+    )
+    assert code == 1
+    assert "Client.Authentication" in capsys.readouterr().err

@@ -1,0 +1,106 @@
+"""The XML codec and the acceptance rule, without SOAP or a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+from lxml import etree
+
+from gateway.domain.acceptance import TIME_IN_FUTURE, refusal_reasons
+from gateway.domain.registration import (
+    Address,
+    Channel,
+    Coordinates,
+    RefusedRegistration,
+    RegistrationError,
+    RegistrationMeans,
+    RegistrationType,
+    Sender,
+    Status,
+    StoredRegistration,
+    SubmittedRegistration,
+    UserType,
+    Validation,
+)
+from gateway.xml import registrations as codec
+from gateway.xml.contract import NS_TYPES, SCHEMA_DIR, ContractValidator
+from tests.conftest import DATA
+
+VALIDATOR = ContractValidator(SCHEMA_DIR / "PresenceRegistrationProtocol_v1.xsd")
+
+
+def test_the_fixture_batch_reads_into_domain_registrations():
+    request = etree.parse(str(DATA / "registrations.xml")).getroot()
+    assert VALIDATOR.errors(request) == []
+    first, second, third = codec.read_register_request(request)
+    assert first.location == Coordinates(Decimal("50.8466"), Decimal("4.3528"), Decimal("8"))
+    assert first.registered_at.utcoffset() == timedelta(hours=1)
+    assert isinstance(second.location, Address) and second.location.municipality == "Brussel"
+    assert second.registered_at.tzinfo is not None
+    assert third.limosa_id == "LIM-2026-00042" and third.inss is None
+    assert third.emergency_procedure is True and first.emergency_procedure is False
+
+
+def sample(**changes: object) -> SubmittedRegistration:
+    values: dict[str, object] = {
+        "workplace_id": "W<&>1",
+        "registration_type": RegistrationType.CHECK_IN,
+        "registered_at": datetime(
+            2026, 3, 29, 1, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))
+        ),
+        "means": RegistrationMeans.OTHER,
+        "inss": "85073003328",
+        "company_id": "0403170701",
+        "device_id": 'say "hi"',
+    }
+    values.update(changes)
+    return SubmittedRegistration(**values)  # type: ignore[arg-type]
+
+
+def test_a_written_response_is_valid_against_the_contract_and_reads_back():
+    stored = StoredRegistration(
+        id=123456789012345,
+        submitted=sample(location=Coordinates(Decimal("-0.0000001"), Decimal("179.9999999"))),
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        channel=Channel.WEBSERVICE,
+        last_validation=Validation(Status.REGISTERED),
+        sender=Sender("system", "0403170701", UserType.EMPLOYER),
+        history=(Validation(Status.REGISTERED),),
+    )
+    refused = RefusedRegistration(sample(), (RegistrationError(TIME_IN_FUTURE, "too early"),))
+    text = codec.write_register_response([stored, refused])
+    response = etree.fromstring(text.encode())
+    assert VALIDATOR.errors(response) == []
+    echoed = response.find(
+        f"{{{NS_TYPES}}}PresenceRegistrationResponse/"
+        f"{{{NS_TYPES}}}PresenceRegistration/"
+        f"{{{NS_TYPES}}}PresenceRegistrationSubmitted"
+    )
+    assert codec.read_registration(echoed) == stored.submitted
+
+
+def test_the_get_response_carries_the_history():
+    stored = StoredRegistration(
+        1,
+        sample(location=Address("Rue", "1000", "Bruxelles")),
+        datetime(2026, 1, 1, tzinfo=UTC),
+        Channel.WEBSERVICE,
+        Validation(Status.REGISTERED),
+        Sender("s", "0403170701", UserType.OPERATOR),
+        (Validation(Status.REGISTERED),),
+    )
+    response = etree.fromstring(codec.write_get_response(stored).encode())
+    assert VALIDATOR.errors(response) == []
+    assert len(response.findall(f".//{{{NS_TYPES}}}Validation")) == 1
+
+
+def test_only_a_time_more_than_the_tolerance_ahead_is_refused():
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    tolerance = timedelta(minutes=5)
+    assert refusal_reasons(sample(registered_at=now + tolerance), now, tolerance) == ()
+    assert refusal_reasons(sample(registered_at=now - timedelta(days=400)), now, tolerance) == ()
+    [reason] = refusal_reasons(
+        sample(registered_at=now + tolerance + timedelta(seconds=1)), now, tolerance
+    )
+    assert reason.code == TIME_IN_FUTURE
