@@ -4,9 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+NODE_SOAP := $(VENV)/node/node_modules/soap
+
 .PHONY: venv run test lint bench clean
 
 venv: $(STAMP)
+
+# The Node `soap` package, for the test that builds a Node client from the served WSDL.
+$(NODE_SOAP): $(STAMP)
+	@if command -v npm >/dev/null; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/node soap@1; \
+	else echo "npm not found: the Node client test will be skipped"; fi
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +31,7 @@ lint: venv
 	$(BIN)/ruff format --check gateway storage clients tests bench
 	$(BIN)/mypy
 
-test: lint
+test: lint $(NODE_SOAP)
 	$(BIN)/pytest
 
 clean:

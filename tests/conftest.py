@@ -95,12 +95,17 @@ def _empty_postgres(engine: Engine) -> None:
         )
 
 
+def _sqlite_engine(path: Path) -> Engine:
+    engine = create_database_engine(f"sqlite:///{path / 'ciao.db'}")
+    migrate.upgrade(engine)
+    return engine
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """Each test that uses it runs twice: on a fresh SQLite file and on PostgreSQL."""
     if request.param == "sqlite":
-        sqlite = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
-        migrate.upgrade(sqlite)
+        sqlite = _sqlite_engine(tmp_path)
         yield sqlite
         sqlite.dispose()
     else:
@@ -163,18 +168,14 @@ def serve_in_thread(app: Callable[..., object]) -> tuple[_ThreadingServer, str]:
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
-@pytest.fixture
-def gateway(engine: Engine, tmp_path: Path) -> Iterator[RunningGateway]:
-    """The real WSGI app on a loopback port, with the account ``badge-system`` (an employer
-    of enterprise 0403170701)."""
+def _running_gateway(engine: Engine, tmp_path: Path) -> Iterator[RunningGateway]:
     settings = Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         secret_key_file=tmp_path / "secret.key",
         environment="Test",
         max_body_bytes=1024 * 1024,
     )
-    app = create_app(settings, engine)
-    server, base = serve_in_thread(app)
+    server, base = serve_in_thread(create_app(settings, engine))
     running = RunningGateway(
         base + "/PresenceRegistration/v1",
         engine,
@@ -185,3 +186,18 @@ def gateway(engine: Engine, tmp_path: Path) -> Iterator[RunningGateway]:
     yield running
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def gateway(engine: Engine, tmp_path: Path) -> Iterator[RunningGateway]:
+    """The real WSGI app on a loopback port, with the account ``badge-system`` (an employer
+    of enterprise 0403170701); on SQLite and on PostgreSQL."""
+    yield from _running_gateway(engine, tmp_path)
+
+
+@pytest.fixture
+def sqlite_gateway(tmp_path: Path) -> Iterator[RunningGateway]:
+    """The same on SQLite only, for what does not depend on the database."""
+    engine = _sqlite_engine(tmp_path)
+    yield from _running_gateway(engine, tmp_path)
+    engine.dispose()
