@@ -1,0 +1,35 @@
+"""Fault and error codes are defined once, unique, and documented in docs/faults.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from gateway.domain import acceptance
+from gateway.soap import faults
+
+DOC = (Path(__file__).parents[1] / "docs" / "faults.md").read_text()
+
+
+def documented_codes() -> list[str]:
+    return re.findall(r"^\| `([A-Za-z0-9_.]+)` \|", DOC, flags=re.MULTILINE)
+
+
+def test_fault_codes_are_unique_and_each_is_documented_once():
+    codes = [kind.code for kind in faults.CATALOGUE]
+    assert len(codes) == len(set(codes))
+    defined = {value.code for value in vars(faults).values() if isinstance(value, faults.FaultKind)}
+    assert defined == set(codes), "every FaultKind belongs in faults.CATALOGUE"
+    documented = documented_codes()
+    for code in codes:
+        assert documented.count(code) == 1, code
+
+
+def test_registration_error_codes_are_documented():
+    documented = documented_codes()
+    assert acceptance.TIME_IN_FUTURE in documented
+
+
+def test_the_documentation_names_no_code_that_does_not_exist():
+    known = {kind.code for kind in faults.CATALOGUE} | {acceptance.TIME_IN_FUTURE}
+    assert set(documented_codes()) <= known
