@@ -27,8 +27,8 @@ run: venv
 		$(BIN)/ciao-gateway serve --host 127.0.0.1 --port 8000 --demo
 
 lint: venv
-	$(BIN)/ruff check gateway storage clients tests bench
-	$(BIN)/ruff format --check gateway storage clients tests bench
+	$(BIN)/ruff check gateway storage clients tests
+	$(BIN)/ruff format --check gateway storage clients tests
 	$(BIN)/mypy
 
 test: lint $(NODE_SOAP)
