@@ -13,7 +13,8 @@ from gateway.services.authentication import Authenticator
 from gateway.services.passwords import SecretKey
 from gateway.soap.application import GatewayApplication
 from gateway.soap.documents import ContractDocuments
-from gateway.web import GatewayWsgi
+from gateway.soap.endpoints import ENDPOINTS
+from gateway.web import GatewayWsgi, Route
 from storage import migrate
 from storage.database import create_database_engine
 
@@ -38,6 +39,14 @@ def create_app(
     quiet_spyne_logging()
     key = SecretKey.load_or_create(settings.secret_key_file)
     authenticator = Authenticator(key, timedelta(seconds=settings.token_window_seconds))
-    application = GatewayApplication(engine, settings, authenticator)
-    soap = WsgiApplication(application, max_content_length=settings.max_body_bytes)
-    return GatewayWsgi(soap, ContractDocuments(), settings.max_body_bytes)
+    routes = {
+        endpoint.path: Route(
+            WsgiApplication(
+                GatewayApplication(engine, settings, authenticator, endpoint),
+                max_content_length=settings.max_body_bytes,
+            ),
+            ContractDocuments(endpoint.wsdl),
+        )
+        for endpoint in ENDPOINTS
+    }
+    return GatewayWsgi(routes, settings.max_body_bytes)

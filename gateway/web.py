@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from wsgiref.util import application_uri
 
 from gateway.soap.documents import ContractDocuments
-
-SERVICE_PATH = "/PresenceRegistration/v1"
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -25,25 +24,32 @@ def _answer(
     return [body]
 
 
+@dataclass(frozen=True)
+class Route:
+    """One SOAP service: its Spyne WSGI app and its contract documents."""
+
+    soap: WsgiApp
+    documents: ContractDocuments
+
+
 class GatewayWsgi:
-    def __init__(self, soap: WsgiApp, documents: ContractDocuments, max_body_bytes: int) -> None:
-        self._soap = soap
-        self._documents = documents
+    def __init__(self, routes: Mapping[str, Route], max_body_bytes: int) -> None:
+        self._routes = dict(routes)
         self._max_body_bytes = max_body_bytes
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "").rstrip("/")
-        if path != SERVICE_PATH:
+        route = self._routes.get(path)
+        if route is None:
+            services = ", ".join(f"{p}?wsdl" for p in self._routes)
             return _answer(
                 start_response,
                 "404 Not Found",
-                b"Not found. The service is at "
-                + SERVICE_PATH.encode()
-                + b" and its WSDL at ?wsdl.\n",
+                f"Not found. The services' WSDLs: {services}\n".encode(),
             )
         method = environ.get("REQUEST_METHOD", "GET")
         if method == "GET":
-            return self._document(environ, start_response)
+            return self._document(route, path, environ, start_response)
         if method != "POST":
             start_response(
                 "405 Method Not Allowed", [("Allow", "GET, POST"), ("Content-Type", _TEXT)]
@@ -51,22 +57,23 @@ class GatewayWsgi:
             return [b"POST a SOAP 1.1 request, or GET ?wsdl.\n"]
         if not environ.get("CONTENT_LENGTH"):
             self._buffer_chunked_body(environ)
-        return self._soap(environ, start_response)
+        return route.soap(environ, start_response)
 
-    def _document(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
-        service_url = application_uri(environ).rstrip("/") + SERVICE_PATH
+    @staticmethod
+    def _document(
+        route: Route, path: str, environ: dict[str, Any], start_response: StartResponse
+    ) -> list[bytes]:
+        service_url = application_uri(environ).rstrip("/") + path
         query = environ.get("QUERY_STRING", "")
         if query.lower() == "wsdl":
-            return _answer(start_response, "200 OK", self._documents.wsdl(service_url), _XML)
+            return _answer(start_response, "200 OK", route.documents.wsdl(service_url), _XML)
         if query.startswith("xsd="):
-            schema = self._documents.schema(query[4:], service_url)
+            schema = route.documents.schema(query[4:], service_url)
             if schema is not None:
                 return _answer(start_response, "200 OK", schema, _XML)
             return _answer(start_response, "404 Not Found", b"No such schema.\n")
         return _answer(
-            start_response,
-            "200 OK",
-            f"CIaO PresenceRegistration v1. WSDL: {service_url}?wsdl\n".encode(),
+            start_response, "200 OK", f"CIaO SOAP service. WSDL: {service_url}?wsdl\n".encode()
         )
 
     def _buffer_chunked_body(self, environ: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from gateway.domain.registration import (
     Coordinates,
     RegistrationMeans,
     RegistrationType,
+    Remark,
     Sender,
     Status,
     StoredRegistration,
@@ -23,7 +25,9 @@ from gateway.domain.registration import (
     UserType,
     Validation,
 )
-from storage.tables import registrations
+from gateway.domain.remarks import BY_CODE
+from gateway.domain.workday import work_day, worker_key
+from storage.tables import registrations, validations
 
 
 class ReferenceTaken(Exception):
@@ -67,6 +71,9 @@ def _row_values(
         "channel": Channel.WEBSERVICE.value,
         "created_at": _naive_utc(created_at),
         "status": Status.REGISTERED.value,
+        "worker_key": worker_key(registration),
+        "work_day": work_day(registration.registered_at),
+        "validation_runs": 0,
     }
     location = registration.location
     if isinstance(location, Coordinates):
@@ -88,7 +95,7 @@ def _decimal(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
-def _from_row(row: Row[Any]) -> StoredRegistration:
+def from_row(row: Row[Any]) -> StoredRegistration:
     m = row._mapping
     location: Coordinates | Address | None = None
     if m["latitude"] is not None:
@@ -121,16 +128,28 @@ def _from_row(row: Row[Any]) -> StoredRegistration:
         client_reference=m["client_reference"],
     )
     created_at = m["created_at"].replace(tzinfo=UTC)
-    status = Status(m["status"])
     return StoredRegistration(
         id=m["id"],
         submitted=submitted,
         created_at=created_at,
         channel=Channel(m["channel"]),
-        last_validation=Validation(status),
+        last_validation=_validation(m["status"], m["validated_at"], m["remark_codes"]),
         sender=Sender(m["sender_id"], m["sender_company_id"], UserType(m["sender_user_type"])),
         history=(Validation(Status.REGISTERED),),
     )
+
+
+def _validation(status: str, validated_at: datetime | None, codes: str | None) -> Validation:
+    return Validation(
+        Status(status),
+        validated_at.replace(tzinfo=UTC) if validated_at is not None else None,
+        remarks_of(codes),
+    )
+
+
+def remarks_of(codes: str | None) -> tuple[Remark, ...]:
+    """Stored remark codes (space-separated) as remarks with the catalogue's text."""
+    return tuple(Remark(code, BY_CODE[code].text) for code in (codes or "").split())
 
 
 def add_all(
@@ -177,15 +196,25 @@ def find_by_references(
             registrations.c.client_reference.in_(wanted),
         )
     )
-    found = (_from_row(row) for row in rows)
+    found = (from_row(row) for row in rows)
     return {r.submitted.client_reference: r for r in found if r.submitted.client_reference}
 
 
 def get(connection: Connection, registration_id: int) -> StoredRegistration | None:
+    """The registration with its whole validation history, oldest first."""
     row = connection.execute(
         select(registrations).where(registrations.c.id == registration_id)
     ).first()
-    return _from_row(row) if row is not None else None
+    if row is None:
+        return None
+    found = from_row(row)
+    history = connection.execute(
+        select(validations.c.status, validations.c.validated_at, validations.c.remark_codes)
+        .where(validations.c.registration_id == registration_id)
+        .order_by(validations.c.id)
+    )
+    later = tuple(_validation(*entry) for entry in history)
+    return replace(found, history=found.history + later)
 
 
 def count(connection: Connection) -> int:

@@ -7,8 +7,11 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
+    ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -76,7 +79,100 @@ registrations = Table(
     Column("channel", String(10), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("status", String(23), nullable=False),
+    # The worker (N:<INSS> or L:<Limosa id>) and the Belgian calendar day: checks run per day.
+    Column("worker_key", String(40), nullable=False),
+    Column("work_day", Date, nullable=False),
+    Column("remark_codes", String(400)),
+    Column("validated_at", DateTime),
+    Column("validation_runs", Integer, nullable=False, default=0),
     UniqueConstraint("sender_id", "client_reference"),
+    Index("ix_registrations_worker_key_work_day", "worker_key", "work_day"),
+    Index("ix_registrations_company_id", "company_id"),
+    Index("ix_registrations_workplace_id", "workplace_id"),
+)
+
+# Every change of a registration's validation outcome, for ValidationHistory.
+validations = Table(
+    "validations",
+    metadata,
+    Column("id", RegistrationId, primary_key=True, autoincrement=True),
+    Column("registration_id", RegistrationId, ForeignKey("registrations.id"), nullable=False),
+    Column("status", String(23), nullable=False),
+    Column("validated_at", DateTime, nullable=False),
+    Column("remark_codes", String(400)),
+    Index("ix_validations_registration_id", "registration_id"),
+)
+
+# Worker days waiting for their checks. Stored in the same transaction as the registrations
+# (nothing acknowledged is left unchecked); claimed with a lease so that a killed worker's
+# claims are taken over; ``version`` grows when new work arrives during a claim.
+check_queue = Table(
+    "check_queue",
+    metadata,
+    Column("id", RegistrationId, primary_key=True, autoincrement=True),
+    Column("worker_key", String(40), nullable=False),
+    Column("work_day", Date, nullable=False),
+    Column("available_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    Column("claimed_by", String(64)),
+    Column("claimed_until", DateTime),
+    UniqueConstraint("worker_key", "work_day"),
+    Index("ix_check_queue_available_at", "available_at"),
+)
+
+enterprises = Table(
+    "enterprises",
+    metadata,
+    Column("number", String(10), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("active_from", Date, nullable=False),
+    Column("active_until", Date),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("inss", String(11), primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+
+limosa_declarations = Table(
+    "limosa_declarations",
+    metadata,
+    Column("limosa_id", String(30), primary_key=True),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),
+)
+
+declarations = Table(
+    "declarations",
+    metadata,
+    Column("workplace_id", String(13), primary_key=True),
+    Column("contractor", String(10), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),
+    Column("subject_to_registration", Boolean, nullable=False),
+    Column("takes_over", String(13)),
+    Column("site_address", String(300), nullable=False),
+    Index("ix_declarations_takes_over", "takes_over"),
+)
+
+declaration_chain = Table(
+    "declaration_chain",
+    metadata,
+    Column("workplace_id", String(13), ForeignKey("declarations.workplace_id"), primary_key=True),
+    Column("company_id", String(10), primary_key=True),
+    Column("parent_company_id", String(10)),
+    Index("ix_declaration_chain_company_id", "company_id"),
+)
+
+employments = Table(
+    "employments",
+    metadata,
+    Column("inss", String(11), primary_key=True),
+    Column("employer", String(10), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("valid_until", Date),
 )
 
 # Nonces of PasswordDigest tokens seen within the accepted time window: a nonce is used once.

@@ -4,13 +4,13 @@ Basic Profile clean (document/literal, one part per message, qualified elements)
 from __future__ import annotations
 
 import urllib.request
-from pathlib import Path
 
+import pytest
 import zeep
 from lxml import etree
 
-from gateway.soap.service import PresenceRegistrationService
-from gateway.xml.contract import PRESENCE_WSDL, SCHEMA_DIR, wsdl_operations
+from gateway.soap.endpoints import ENDPOINTS, PRESENCE_REGISTRATION, Endpoint
+from gateway.xml.contract import SCHEMA_DIR, wsdl_operations
 
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
@@ -39,34 +39,42 @@ def normalised(document: etree._Element) -> bytes:
     return etree.tostring(copy, method="c14n")
 
 
-def test_the_served_wsdl_is_the_published_file(gateway):
-    served = etree.fromstring(fetch(gateway.wsdl_url))
-    published = etree.parse(str(PRESENCE_WSDL)).getroot()
+def service_url(gateway, endpoint: Endpoint) -> str:
+    return gateway.url.replace(PRESENCE_REGISTRATION.path, endpoint.path)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.path)
+def test_the_served_wsdl_is_the_published_file(gateway, endpoint):
+    url = service_url(gateway, endpoint)
+    served = etree.fromstring(fetch(url + "?wsdl"))
+    published = etree.parse(str(endpoint.wsdl)).getroot()
     assert normalised(served) == normalised(published)
     [address] = served.iterfind(".//soap:address", NS)
-    assert address.get("location") == gateway.url
+    assert address.get("location") == url
 
 
 def test_every_schema_resolves_from_the_gateway_itself(gateway):
-    seen: set[str] = set()
-    pending = [gateway.wsdl_url]
-    while pending:
-        url = pending.pop()
-        if url in seen:
-            continue
-        seen.add(url)
-        document = etree.fromstring(fetch(url))
-        for reference in document.xpath("//xs:import | //xs:include", namespaces=NS):
-            location = reference.get("schemaLocation")
-            assert location.startswith(gateway.url + "?xsd="), location
-            pending.append(location)
-    names = {url.rsplit("=", 1)[-1] for url in seen if "?xsd=" in url}
+    names: set[str] = set()
+    for endpoint in ENDPOINTS:
+        url = service_url(gateway, endpoint)
+        seen: set[str] = set()
+        pending = [url + "?wsdl"]
+        while pending:
+            location = pending.pop()
+            if location in seen:
+                continue
+            seen.add(location)
+            document = etree.fromstring(fetch(location))
+            for reference in document.xpath("//xs:import | //xs:include", namespaces=NS):
+                target = reference.get("schemaLocation")
+                assert target.startswith(url + "?xsd="), target
+                pending.append(target)
+        served = {loc.rsplit("=", 1)[-1] for loc in seen if "?xsd=" in loc}
+        for name in served:
+            published = etree.parse(str(SCHEMA_DIR / name)).getroot()
+            assert normalised(etree.fromstring(fetch(f"{url}?xsd={name}"))) == normalised(published)
+        names |= served
     assert names == {path.name for path in SCHEMA_DIR.glob("*.xsd")}
-    for name in names:
-        published = etree.parse(str(SCHEMA_DIR / name)).getroot()
-        assert normalised(etree.fromstring(fetch(f"{gateway.url}?xsd={name}"))) == normalised(
-            published
-        )
 
 
 def test_an_unknown_schema_is_not_found(gateway):
@@ -84,13 +92,15 @@ def test_a_strict_zeep_client_builds_from_the_served_wsdl(gateway):
     assert operations == {"registerPresences", "getPresenceRegistration"}
 
 
-def test_every_wsdl_operation_has_a_spyne_method_and_no_other():
-    operations = set(wsdl_operations(PRESENCE_WSDL).values())
-    assert operations == set(PresenceRegistrationService.public_methods)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.path)
+def test_every_wsdl_operation_has_a_spyne_method_and_no_other(endpoint):
+    operations = set(wsdl_operations(endpoint.wsdl).values())
+    assert operations == set(endpoint.service.public_methods)
 
 
-def test_the_wsdl_is_document_literal_with_one_element_part_per_message():
-    wsdl = etree.parse(str(PRESENCE_WSDL))
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.path)
+def test_the_wsdl_is_document_literal_with_one_element_part_per_message(endpoint):
+    wsdl = etree.parse(str(endpoint.wsdl))
     for message in wsdl.iterfind("wsdl:message", NS):
         parts = message.findall("wsdl:part", NS)
         assert len(parts) == 1, message.get("name")
@@ -104,9 +114,9 @@ def test_the_wsdl_is_document_literal_with_one_element_part_per_message():
         assert fault.get("use") == "literal"
     for operation in wsdl.iterfind("wsdl:binding/wsdl:operation", NS):
         [soap_operation] = operation.iterfind("soap:operation", NS)
-        expected = "urn:ciao:presenceregistration:v1/" + operation.get("name")
+        expected = endpoint.namespace + "/" + operation.get("name")
         assert soap_operation.get("soapAction") == expected
-    assert b"encoded" not in Path(PRESENCE_WSDL).read_bytes()
+    assert b"encoded" not in endpoint.wsdl.read_bytes()
 
 
 def test_every_schema_qualifies_its_elements_and_compiles():

@@ -17,3 +17,7 @@ class TokenRejected(ServiceError):
 
 class RegistrationNotFound(ServiceError):
     """No registration with that id that the caller may see."""
+
+
+class Forbidden(ServiceError):
+    """The account's role may not use this service."""

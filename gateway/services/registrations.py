@@ -8,7 +8,7 @@ original and not stored twice, also when two requests carrying it run at the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Connection
@@ -23,8 +23,9 @@ from gateway.domain.registration import (
     SubmittedRegistration,
     UserType,
 )
+from gateway.domain.workday import work_day, worker_key
 from gateway.services.errors import RegistrationNotFound
-from storage import registrations
+from storage import queue, registrations
 
 # A concurrent request may store one of our references between our look-up and our insert;
 # the unique constraint catches it and the batch is planned again against what is stored now.
@@ -80,6 +81,12 @@ def _register_once(
                 first_with_reference[reference] = index
             to_store.append(index)
     stored = registrations.add_all(connection, [batch[i] for i in to_store], sender, now)
+    # Queued in the same transaction: nothing acknowledged can be left unchecked.
+    queue.enqueue(
+        connection,
+        [(worker_key(r.submitted), work_day(r.submitted.registered_at)) for r in stored],
+        now.astimezone(UTC).replace(tzinfo=None),
+    )
     for index, stored_registration in zip(to_store, stored, strict=True):
         answers[index] = stored_registration
     for index, original in repeats:

@@ -18,17 +18,11 @@ from gateway.domain.identity import Account
 from gateway.services import errors
 from gateway.services.authentication import Authenticator
 from gateway.soap import faults
+from gateway.soap.endpoints import Endpoint
 from gateway.soap.faults import GatewayFault
 from gateway.soap.protocol import ContractSoap11
 from gateway.soap.security import MalformedToken, read_username_token
-from gateway.soap.service import PresenceRegistrationService
-from gateway.xml.contract import (
-    NS_SERVICE,
-    PRESENCE_WSDL,
-    SCHEMA_DIR,
-    ContractValidator,
-    wsdl_operations,
-)
+from gateway.xml.contract import ContractValidator, wsdl_operations
 from storage.database import transaction
 
 log = logging.getLogger("ciao.soap")
@@ -45,15 +39,17 @@ class Call:
 
 
 class GatewayApplication(Application):
-    def __init__(self, engine: Engine, settings: Settings, authenticator: Authenticator) -> None:
-        operations = wsdl_operations(PRESENCE_WSDL)
-        implemented = set(PresenceRegistrationService.public_methods)
+    def __init__(
+        self, engine: Engine, settings: Settings, authenticator: Authenticator, endpoint: Endpoint
+    ) -> None:
+        operations = wsdl_operations(endpoint.wsdl)
+        implemented = set(endpoint.service.public_methods)
         if set(operations.values()) != implemented:
             raise RuntimeError(
                 f"the WSDL's operations {sorted(operations.values())} differ from the "
                 f"service's methods {sorted(implemented)}"
             )
-        validator = ContractValidator(SCHEMA_DIR / "PresenceRegistrationProtocol_v1.xsd")
+        validator = ContractValidator(endpoint.schema)
 
         def protocol() -> ContractSoap11:  # Spyne wants one instance per direction
             return ContractSoap11(
@@ -62,16 +58,18 @@ class GatewayApplication(Application):
                 settings.environment,
                 settings.max_xml_depth,
                 settings.max_body_bytes,
+                endpoint.namespace,
             )
 
         super().__init__(
-            [PresenceRegistrationService],
-            tns=NS_SERVICE,
-            name="PresenceRegistrationService",
+            [endpoint.service],
+            tns=endpoint.namespace,
+            name=endpoint.name,
             in_protocol=protocol(),
             out_protocol=protocol(),
         )
         self.operations = operations
+        self._endpoint = endpoint
         self._engine = engine
         self._settings = settings
         self._authenticator = authenticator
@@ -83,10 +81,14 @@ class GatewayApplication(Application):
             with transaction(self._engine) as connection:
                 token = read_username_token(ctx.in_header_doc)
                 account = self._authenticator.authenticate(connection, token, now)
+                if account.role not in self._endpoint.roles:
+                    raise errors.Forbidden()
                 ctx.udc = Call(connection, account, now, self._future_tolerance)
                 return super().call_wrapper(ctx)
         except (errors.AuthenticationFailed, MalformedToken):
             raise self._fault(faults.AUTHENTICATION) from None
+        except errors.Forbidden:
+            raise self._fault(faults.FORBIDDEN) from None
         except errors.TokenRejected as rejected:
             raise self._fault(faults.TOKEN_REJECTED, str(rejected)) from None
         except errors.RegistrationNotFound as missing:

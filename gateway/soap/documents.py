@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from gateway.xml.contract import NS_WSDL, NS_WSDL_SOAP, NS_XSD, PRESENCE_WSDL, SCHEMA_DIR
+from gateway.xml.contract import NS_WSDL, NS_WSDL_SOAP, NS_XSD, SCHEMA_DIR
 
 _NS = {"wsdl": NS_WSDL, "soap": NS_WSDL_SOAP, "xs": NS_XSD}
 _CACHE_LIMIT = 64
@@ -22,7 +22,7 @@ _IMPORTS = etree.XPath(
 
 
 class ContractDocuments:
-    def __init__(self, wsdl_path: Path = PRESENCE_WSDL, schema_dir: Path = SCHEMA_DIR) -> None:
+    def __init__(self, wsdl_path: Path, schema_dir: Path = SCHEMA_DIR) -> None:
         parser = etree.XMLParser(no_network=True, resolve_entities=False)
         self._wsdl = etree.parse(str(wsdl_path), parser)
         self._schemas = {

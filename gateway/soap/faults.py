@@ -50,6 +50,7 @@ AUTHENTICATION = FaultKind(
     True,
     "Authentication failed. Send a WS-Security UsernameToken of an active account.",
 )
+FORBIDDEN = FaultKind("Client.Forbidden", True, "Your account's role may not use this service.")
 TOKEN_REJECTED = FaultKind("Client.TokenRejected", True, "The security token was rejected.")
 REGISTRATION_NOT_FOUND = FaultKind(
     "Client.RegistrationNotFound", True, "No registration with that id is visible to you."
@@ -76,6 +77,7 @@ CATALOGUE: tuple[FaultKind, ...] = (
     NOT_SOAP11,
     UNKNOWN_OPERATION,
     AUTHENTICATION,
+    FORBIDDEN,
     TOKEN_REJECTED,
     REGISTRATION_NOT_FOUND,
     UNAVAILABLE,

@@ -20,7 +20,7 @@ from spyne.protocol.soap import Soap11
 from gateway.soap import faults
 from gateway.soap.faults import GatewayFault
 from gateway.xml import loader
-from gateway.xml.contract import NS_SERVICE, NS_SOAP11_ENV, NS_SOAP12_ENV, ContractValidator
+from gateway.xml.contract import NS_SOAP11_ENV, NS_SOAP12_ENV, ContractValidator
 
 _ENVELOPE = f"{{{NS_SOAP11_ENV}}}Envelope"
 _HEADER = f"{{{NS_SOAP11_ENV}}}Header"
@@ -42,6 +42,7 @@ class ContractSoap11(Soap11):
         environment: str,
         max_depth: int,
         max_body_bytes: int,
+        namespace: str,
     ) -> None:
         super().__init__(validator=None)
         self._validator = validator
@@ -49,6 +50,7 @@ class ContractSoap11(Soap11):
         self._environment = environment
         self._max_depth = max_depth
         self._max_body_bytes = max_body_bytes
+        self._namespace = namespace
 
     def _fault(self, kind: faults.FaultKind, *messages: str) -> GatewayFault:
         return GatewayFault(kind, self._environment, messages)
@@ -107,7 +109,7 @@ class ContractSoap11(Soap11):
             raise self._fault(faults.SCHEMA_VALIDATION, *(str(error) for error in errors))
         ctx.in_header_doc = list(header) if header is not None else []
         ctx.in_body_doc = request
-        ctx.method_request_string = f"{{{NS_SERVICE}}}{operation}"
+        ctx.method_request_string = f"{{{self._namespace}}}{operation}"
 
     def deserialize(self, ctx: Any, message: str) -> None:
         self.event_manager.fire_event("before_deserialize", ctx)

@@ -1,0 +1,82 @@
+"""Reference data the checks compare registrations with: the registries of enterprises
+(KBO/BCE), persons (national register and BIS), Limosa declarations, declarations of works
+with their chain of contractors, and employment relations (Dimona-like)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """From ``start`` to ``end`` inclusive; open-ended when ``end`` is None."""
+
+    start: date
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Enterprise:
+    number: str
+    name: str
+    active: Period
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    inss: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LimosaDeclaration:
+    limosa_id: str
+    valid: Period
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLink:
+    """An enterprise in a declaration's chain; ``parent`` is the contractor it works for
+    (None for the declaring contractor)."""
+
+    company_id: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """A declaration of works: the job at a client's site that registrations refer to."""
+
+    workplace_id: str
+    contractor: str
+    valid: Period
+    subject_to_registration: bool = True
+    chain: tuple[ChainLink, ...] = ()
+    takes_over: str | None = None
+    site_address: str = ""
+
+    def companies(self) -> set[str]:
+        return {self.contractor} | {link.company_id for link in self.chain}
+
+
+@dataclass(frozen=True, slots=True)
+class Employment:
+    inss: str
+    employer: str
+    valid: Period
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """What the registries say about the workers, enterprises and declarations of a set of
+    registrations (loaded in bulk by storage; checks only read it)."""
+
+    enterprises: dict[str, Enterprise] = field(default_factory=dict)
+    persons: set[str] = field(default_factory=set)
+    limosa: dict[str, LimosaDeclaration] = field(default_factory=dict)
+    declarations: dict[str, Declaration] = field(default_factory=dict)
+    employments: dict[str, list[Employment]] = field(default_factory=dict)

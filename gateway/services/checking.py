@@ -1,0 +1,98 @@
+"""Running the checks off the request path.
+
+Registrations are queued per worker day in the same transaction that stores them. A check
+worker claims queued days (with a lease, so a killed worker's days are taken over), runs every
+check over each whole day, and stores the outcomes; a day with an open check-in is queued
+again for the end of that day, when a missing check-out becomes a remark.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from gateway.checks.engine import evaluate, needs_end_of_day
+from gateway.domain.registration import StoredRegistration
+from storage import queue, reference, validations
+from storage.database import transaction
+
+log = logging.getLogger("ciao.checks")
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class CheckWorker:
+    engine: Engine
+    name: str = ""
+    batch_size: int = 500
+    lease: timedelta = timedelta(seconds=60)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Check one batch of queued days; returns how many days were checked."""
+        now = now or datetime.now(UTC)
+        with transaction(self.engine) as connection:
+            claims = queue.claim(
+                connection, self.name, _naive(now), _naive(now + self.lease), self.batch_size
+            )
+        if not claims:
+            return 0
+        with transaction(self.engine) as connection:
+            held = queue.still_held(connection, self.name, claims)
+            days = validations.load_days(connection, [(c.worker_key, c.work_day) for c in held])
+            everyone = [r for day in days.values() for r in day]
+            data = reference.load_for(connection, [r.submitted for r in everyone])
+            outcomes: list[tuple[StoredRegistration, tuple[str, ...]]] = []
+            later: dict[datetime, list[tuple[str, object]]] = {}
+            for key, day in days.items():
+                results = evaluate(day, data, now)
+                outcomes.extend((r, results[r.id]) for r in day)
+                end = needs_end_of_day(day, now)
+                if end is not None:
+                    later.setdefault(end, []).append(key)
+            changed = validations.record(connection, outcomes, now)
+            queue.finish(connection, self.name, held)
+            for end, keys in later.items():
+                queue.enqueue(connection, keys, _naive(end))  # type: ignore[arg-type]
+        log.debug(
+            "%s checked %d days, %d registrations, %d changed",
+            self.name,
+            len(held),
+            len(outcomes),
+            changed,
+        )
+        return len(held)
+
+    def run(self, stop: threading.Event, idle_seconds: float = 0.2) -> None:
+        """Check until ``stop`` is set, waiting ``idle_seconds`` whenever the queue is empty."""
+        while not stop.is_set():
+            try:
+                checked = self.run_once()
+            except Exception:
+                log.exception(
+                    "check worker %s failed a batch; its claims will be retried", self.name
+                )
+                checked = 0
+            if not checked:
+                stop.wait(idle_seconds)
+
+
+def start_in_thread(engine: Engine, **options: object) -> tuple[threading.Thread, threading.Event]:
+    """An in-process check worker (the default SQLite set-up and tests)."""
+    stop = threading.Event()
+    worker = CheckWorker(engine, **options)  # type: ignore[arg-type]
+    thread = threading.Thread(target=worker.run, args=(stop,), name="check-worker", daemon=True)
+    thread.start()
+    return thread, stop

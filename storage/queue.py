@@ -1,0 +1,140 @@
+"""The check queue: worker days waiting to be checked, claimed with a lease.
+
+On PostgreSQL several workers claim at once with ``FOR UPDATE SKIP LOCKED``; on SQLite every
+write transaction is serialised (``BEGIN IMMEDIATE``), which makes the same claim safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, bindparam, case, delete, func, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.tables import check_queue, registrations
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: int
+    worker_key: str
+    work_day: date
+    version: int
+
+
+def _upsert(connection: Connection) -> Any:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(check_queue)
+
+
+def _on_conflict(statement: Any) -> Any:
+    """New work for a queued day: bump its version, make it available at the earlier time."""
+    return statement.on_conflict_do_update(
+        index_elements=[check_queue.c.worker_key, check_queue.c.work_day],
+        set_={
+            "version": check_queue.c.version + 1,
+            "available_at": case(
+                (
+                    statement.excluded.available_at < check_queue.c.available_at,
+                    statement.excluded.available_at,
+                ),
+                else_=check_queue.c.available_at,
+            ),
+        },
+    )
+
+
+def enqueue(
+    connection: Connection, days: Iterable[tuple[str, date]], available_at: datetime
+) -> None:
+    rows = [
+        {"worker_key": key, "work_day": day, "available_at": available_at, "version": 1}
+        for key, day in sorted(set(days))
+    ]
+    if rows:
+        connection.execute(_on_conflict(_upsert(connection)), rows)
+
+
+def enqueue_where(connection: Connection, criterion: object, available_at: datetime) -> int:
+    """Queue every day that has a registration matching ``criterion`` (a reference changed)."""
+    days: Select = (
+        select(
+            registrations.c.worker_key,
+            registrations.c.work_day,
+            literal(available_at).label("available_at"),
+            literal(1).label("version"),
+        )
+        .where(criterion)  # type: ignore[arg-type]
+        .distinct()
+    )
+    statement = _on_conflict(
+        _upsert(connection).from_select(["worker_key", "work_day", "available_at", "version"], days)
+    )
+    return connection.execute(statement).rowcount or 0
+
+
+def claim(
+    connection: Connection, worker: str, now: datetime, lease_until: datetime, limit: int
+) -> list[Claim]:
+    available = (
+        select(check_queue.c.id)
+        .where(
+            check_queue.c.available_at <= now,
+            (check_queue.c.claimed_until.is_(None)) | (check_queue.c.claimed_until < now),
+        )
+        .order_by(check_queue.c.available_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = connection.execute(
+        update(check_queue)
+        .where(check_queue.c.id.in_(available.scalar_subquery()))
+        .values(claimed_by=worker, claimed_until=lease_until)
+        .returning(
+            check_queue.c.id,
+            check_queue.c.worker_key,
+            check_queue.c.work_day,
+            check_queue.c.version,
+        )
+    )
+    return [Claim(*row) for row in rows]
+
+
+def still_held(connection: Connection, worker: str, claims: list[Claim]) -> list[Claim]:
+    """The claims ``worker`` still holds (its lease may have run out and been taken over)."""
+    if not claims:
+        return []
+    held = set(
+        connection.execute(
+            select(check_queue.c.id)
+            .where(check_queue.c.id.in_([c.id for c in claims]), check_queue.c.claimed_by == worker)
+            .with_for_update()
+        ).scalars()
+    )
+    return [c for c in claims if c.id in held]
+
+
+def finish(connection: Connection, worker: str, claims: list[Claim]) -> None:
+    """Remove finished days; a day whose version grew meanwhile is released for another run."""
+    if not claims:
+        return
+    connection.execute(
+        delete(check_queue).where(
+            check_queue.c.id == bindparam("claim_id"),
+            check_queue.c.version == bindparam("claim_version"),
+            check_queue.c.claimed_by == worker,
+        ),
+        [{"claim_id": c.id, "claim_version": c.version} for c in claims],
+    )
+    connection.execute(
+        update(check_queue)
+        .where(check_queue.c.id.in_([c.id for c in claims]), check_queue.c.claimed_by == worker)
+        .values(claimed_by=None, claimed_until=None)
+    )
+
+
+def depth(connection: Connection) -> int:
+    return int(connection.execute(select(func.count()).select_from(check_queue)).scalar_one())
