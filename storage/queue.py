@@ -73,7 +73,7 @@ def enqueue_where(connection: Connection, criterion: object, available_at: datet
     statement = _on_conflict(
         _upsert(connection).from_select(["worker_key", "work_day", "available_at", "version"], days)
     )
-    return connection.execute(statement).rowcount or 0
+    return len(connection.execute(statement.returning(check_queue.c.id)).all())
 
 
 def claim(

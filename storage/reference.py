@@ -33,6 +33,7 @@ def _replace(connection: Connection, table: Table, keys: list[str], rows: list[d
     """Delete the rows with the same keys, then insert: an upsert both databases run alike."""
     if not rows:
         return
+    rows = list({tuple(row[k] for k in keys): row for row in rows}.values())  # the last wins
     key_columns = [table.c[k] for k in keys]
     for start in range(0, len(rows), 500):
         part = rows[start : start + 500]
@@ -85,6 +86,7 @@ def put_declarations(connection: Connection, items: Sequence[Declaration]) -> No
     """Declarations with their whole chain: the chain given replaces the stored one."""
     if not items:
         return
+    items = list({d.workplace_id: d for d in items}.values())  # the last of an id wins
     ids = [d.workplace_id for d in items]
     connection.execute(delete(declaration_chain).where(declaration_chain.c.workplace_id.in_(ids)))
     _replace(

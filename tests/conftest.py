@@ -27,6 +27,7 @@ from gateway.bootstrap import create_app
 from gateway.config import Settings
 from gateway.domain.identity import Account
 from gateway.services import accounts
+from gateway.services.checking import start_in_thread
 from gateway.services.passwords import SecretKey
 from storage import migrate
 from storage.database import create_database_engine, normalise_url, transaction
@@ -91,7 +92,11 @@ def postgres_engine() -> Iterator[Engine]:
 def _empty_postgres(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(
-            text("TRUNCATE accounts, registrations, used_nonces RESTART IDENTITY CASCADE")
+            text(
+                "TRUNCATE accounts, registrations, used_nonces, validations, check_queue, "
+                "enterprises, persons, limosa_declarations, declarations, declaration_chain, "
+                "employments RESTART IDENTITY CASCADE"
+            )
         )
 
 
@@ -155,6 +160,16 @@ class RunningGateway:
         wsse = UsernameToken(username, password, use_digest=digest)
         return zeep.Client(self.wsdl_url, settings=zeep.Settings(strict=True), wsse=wsse)
 
+    def admin(self, username: str = "rsz-operator") -> zeep.Client:
+        """A zeep client of /Administration/v1 for an operator account (created on first use)."""
+        with transaction(self.engine) as connection:
+            known = {a.username for a in accounts.listing(connection)}
+        if username not in known:
+            self.add_account(username, company="0873909226", role="OPERATOR")
+        wsse = UsernameToken(username, PASSWORD)
+        url = self.url.replace("/PresenceRegistration/v1", "/Administration/v1") + "?wsdl"
+        return zeep.Client(url, settings=zeep.Settings(strict=True), wsse=wsse)
+
     def count(self, table: str = "registrations") -> int:
         with self.engine.connect() as connection:
             return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
@@ -201,3 +216,12 @@ def sqlite_gateway(tmp_path: Path) -> Iterator[RunningGateway]:
     engine = _sqlite_engine(tmp_path)
     yield from _running_gateway(engine, tmp_path)
     engine.dispose()
+
+
+@pytest.fixture
+def checking(gateway: RunningGateway) -> Iterator[RunningGateway]:
+    """The gateway with an in-process check worker running."""
+    thread, stop = start_in_thread(gateway.engine, batch_size=200)
+    yield gateway
+    stop.set()
+    thread.join(timeout=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stdnum.be import vat
+from stdnum.be import bis, nn, vat
 
 from gateway.domain import remarks
 from gateway.domain.reference import ReferenceData
@@ -26,6 +26,9 @@ def check_employer(registration: SubmittedRegistration, reference: ReferenceData
         return
     if not enterprise.active.covers(day):
         yield remarks.COMPANY_INACTIVE.code
-    employments = reference.employments.get(registration.inss or "", [])
+    inss = registration.inss or ""
+    if not (nn.is_valid(inss) or bis.is_valid(inss)):  # INSS_INVALID says it already
+        return
+    employments = reference.employments.get(inss, [])
     if not any(e.employer == company and e.valid.covers(day) for e in employments):
         yield remarks.NO_EMPLOYMENT.code
