@@ -8,22 +8,33 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import signal
+import subprocess
 import sys
+import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from tqdm import tqdm
 
+from gateway import demo, imports
 from gateway.config import Settings
-from gateway.services import accounts
+from gateway.services import accounts, reference, registrations
+from gateway.services.checking import CheckWorker
 from gateway.services.errors import ServiceError
 from gateway.services.passwords import SecretKey
 from storage import migrate
+from storage import reference as reference_storage
 from storage.database import create_database_engine, transaction
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (the printed demo account of `make run`)
 DEMO_COMPANY = "0403170701"
+DEMO_OPERATOR = "demo-operator"
+DEMO_OPERATOR_COMPANY = "0873909226"
 
 
 class CliError(Exception):
@@ -49,16 +60,36 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print(f"database at {settings.database_url} is at the newest schema")
 
 
-def _ensure_demo_account(settings: Settings) -> None:
+def _ensure_demo(settings: Settings) -> None:
+    """The demo accounts (reset to their printed passwords), and the demo data set the first
+    time: reference registries and a day of registrations of the demo employer."""
     engine = _migrated_engine(settings)
     key = SecretKey.load_or_create(settings.secret_key_file)
     with transaction(engine) as connection:
         known = {account.username for account in accounts.listing(connection)}
-        if DEMO_USERNAME in known:
-            accounts.reset_password(connection, key, DEMO_USERNAME, DEMO_PASSWORD)
-            accounts.set_disabled(connection, DEMO_USERNAME, False)
-        else:
-            accounts.add(connection, key, DEMO_USERNAME, DEMO_PASSWORD, DEMO_COMPANY, "EMPLOYER")
+        for username, company, role in (
+            (DEMO_USERNAME, DEMO_COMPANY, "EMPLOYER"),
+            (DEMO_OPERATOR, DEMO_OPERATOR_COMPANY, "OPERATOR"),
+        ):
+            if username in known:
+                accounts.reset_password(connection, key, username, DEMO_PASSWORD)
+                accounts.set_disabled(connection, username, False)
+            else:
+                accounts.add(connection, key, username, DEMO_PASSWORD, company, role)
+        if not reference_storage.has_enterprises(connection):
+            now = datetime.now(UTC)
+            data = demo.reference_data(DEMO_COMPANY)
+            reference.apply(connection, data, now)
+            demo_account = next(
+                a for a in accounts.listing(connection) if a.username == DEMO_USERNAME
+            )
+            batch = demo.registrations(data, demo.yesterday())
+            registrations.register(connection, demo_account, batch, now, timedelta(minutes=5))
+            print(
+                f"demo data loaded: {data.size()} reference entries, {len(batch)} "
+                "registrations of yesterday",
+                flush=True,
+            )
     engine.dispose()
 
 
@@ -67,18 +98,77 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     settings = _settings(args)
     if args.demo:
-        _ensure_demo_account(settings)
+        _ensure_demo(settings)
     else:
         _migrated_engine(settings).dispose()
-    url = f"http://{args.host}:{args.port}/PresenceRegistration/v1"
-    print(f"CIaO gateway: WSDL at {url}?wsdl (database {settings.database_url})", flush=True)
+    url = f"http://{args.host}:{args.port}"
+    print(
+        f"CIaO gateway: WSDL at {url}/PresenceRegistration/v1?wsdl "
+        f"(database {settings.database_url})",
+        flush=True,
+    )
+    print(f"operators: {url}/Administration/v1?wsdl", flush=True)
     if args.demo:
         print(
-            f"demo account: username {DEMO_USERNAME}, password {DEMO_PASSWORD}, "
-            f"enterprise {DEMO_COMPANY} (EMPLOYER)",
+            f"demo accounts: {DEMO_USERNAME} / {DEMO_PASSWORD} (EMPLOYER, enterprise "
+            f"{DEMO_COMPANY}); {DEMO_OPERATOR} / {DEMO_PASSWORD} (OPERATOR)",
             flush=True,
         )
-    serve(settings, args.host, args.port, args.workers)
+    checkers = [
+        subprocess.Popen(  # noqa: S603 (this interpreter, this module, our own URL)
+            [sys.executable, "-m", "gateway.cli", "worker", "--database", settings.database_url]
+        )
+        for _ in range(args.check_workers)
+    ]
+    try:
+        serve(settings, args.host, args.port, args.workers)
+    finally:
+        for checker in checkers:
+            checker.terminate()
+        for checker in checkers:
+            checker.wait(timeout=30)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    path = Path(args.file)
+    total = max(_count_lines(path) - 1, 0)
+    with tqdm(total=total, unit="row", desc=f"checking {path.name}", file=sys.stderr) as bar:
+        update = imports.read(args.kind, path, progress=lambda _: bar.update())
+    engine = _migrated_engine(settings)
+    with transaction(engine) as connection:
+        queued = reference.apply(connection, update, datetime.now(UTC))
+    print(
+        f"imported {update.size()} {args.kind} from {path}; {queued} worker days queued "
+        "for checking"
+    )
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as handle:
+            return sum(1 for _ in handle)
+    except OSError:
+        return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    engine = _migrated_engine(settings)
+    worker = CheckWorker(
+        engine, batch_size=args.batch_size, lease=timedelta(seconds=args.lease_seconds)
+    )
+    if args.until_empty:
+        total = 0
+        while checked := worker.run_once():
+            total += checked
+            print(f"checked {total} worker days", file=sys.stderr, flush=True)
+        return
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    logging.getLogger("ciao.checks").info("check worker %s started", worker.name)
+    worker.run(stop, idle_seconds=args.idle_seconds)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -127,12 +217,44 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the gateway under gunicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    serve.add_argument(
+        "--check-workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="check worker processes started alongside (default 1; 0 when they run elsewhere)",
+    )
     serve.add_argument(
         "--demo", action="store_true", help="create or reset the demo account and print it"
     )
     database_option(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run the checks of queued registrations")
+    worker.add_argument("--batch-size", type=int, default=500, help="worker days per claim")
+    worker.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=60.0,
+        help="after this, a claim of a dead worker is taken over",
+    )
+    worker.add_argument(
+        "--idle-seconds", type=float, default=0.5, help="wait between polls of an empty queue"
+    )
+    worker.add_argument(
+        "--until-empty", action="store_true", help="check what is queued now, then stop"
+    )
+    database_option(worker)
+    worker.set_defaults(handler=cmd_worker)
+
+    importer = commands.add_parser(
+        "import", help="load reference data from a CSV file (layouts: docs/reference-data.md)"
+    )
+    importer.add_argument("kind", choices=sorted(imports.LAYOUTS))
+    importer.add_argument("file")
+    database_option(importer)
+    importer.set_defaults(handler=cmd_import)
 
     migrate_parser = commands.add_parser("migrate", help="bring the database to the newest schema")
     database_option(migrate_parser)
@@ -164,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.handler(args)
-    except (CliError, ServiceError) as error:
+    except (CliError, ServiceError, imports.ImportFileError) as error:
         print(f"ciao-gateway: error: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

@@ -201,3 +201,7 @@ def _load_declarations(connection: Connection, ids: set[str], reference: Referen
                 takes_over=row.takes_over,
                 site_address=row.site_address,
             )
+
+
+def has_enterprises(connection: Connection) -> bool:
+    return connection.execute(select(enterprises.c.number).limit(1)).first() is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gateway.domain import acceptance
+from gateway.domain import acceptance, remarks
 from gateway.soap import faults
 
 DOC = (Path(__file__).parents[1] / "docs" / "faults.md").read_text()
@@ -33,3 +33,24 @@ def test_registration_error_codes_are_documented():
 def test_the_documentation_names_no_code_that_does_not_exist():
     known = {kind.code for kind in faults.CATALOGUE} | {acceptance.TIME_IN_FUTURE}
     assert set(documented_codes()) <= known
+
+
+REMARKS_DOC = (Path(__file__).parents[1] / "docs" / "remarks.md").read_text()
+
+
+def test_remark_codes_are_unique_and_each_is_documented_with_its_text():
+    codes = [kind.code for kind in remarks.CATALOGUE]
+    assert len(codes) == len(set(codes))
+    defined = {v.code for v in vars(remarks).values() if isinstance(v, remarks.RemarkKind)}
+    assert defined == set(codes), "every RemarkKind belongs in remarks.CATALOGUE"
+    rows = re.findall(r"^\| `([A-Z_]+)` \| (.+?) \|", REMARKS_DOC, flags=re.MULTILINE)
+    assert [code for code, _ in rows] == codes
+    for (code, text), kind in zip(rows, remarks.CATALOGUE, strict=True):
+        assert text == kind.text, code
+
+
+def test_remark_texts_fit_the_contract_and_moments_are_known():
+    for kind in remarks.CATALOGUE:
+        assert len(kind.code) <= 60
+        assert set(kind.moments) <= {"arrival", "reference", "day", "end-of-day"}
+        assert kind.action
