@@ -14,6 +14,7 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _XML = "text/xml; charset=utf-8"
+DRAIN_LIMIT = 32 * 1024 * 1024
 _TEXT = "text/plain; charset=utf-8"
 
 
@@ -55,8 +56,11 @@ class GatewayWsgi:
                 "405 Method Not Allowed", [("Allow", "GET, POST"), ("Content-Type", _TEXT)]
             )
             return [b"POST a SOAP 1.1 request, or GET ?wsdl.\n"]
-        if not environ.get("CONTENT_LENGTH"):
+        declared = environ.get("CONTENT_LENGTH")
+        if not declared:
             self._buffer_chunked_body(environ)
+        elif declared.isdigit() and int(declared) > self._max_body_bytes:
+            self._drain_oversized_body(environ, int(declared))
         return route.soap(environ, start_response)
 
     @staticmethod
@@ -75,6 +79,19 @@ class GatewayWsgi:
         return _answer(
             start_response, "200 OK", f"CIaO SOAP service. WSDL: {service_url}?wsdl\n".encode()
         )
+
+    def _drain_oversized_body(self, environ: dict[str, Any], declared: int) -> None:
+        """Read and drop a body that is too large (up to a bound) so that the client, still
+        sending, receives the fault instead of a reset connection; Spyne then refuses it by its
+        Content-Length."""
+        remaining = min(declared, DRAIN_LIMIT)
+        stream = environ["wsgi.input"]
+        while remaining > 0:
+            chunk = stream.read(min(65536, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+        environ["wsgi.input"] = io.BytesIO()
 
     def _buffer_chunked_body(self, environ: dict[str, Any]) -> None:
         """A body without Content-Length (chunked) is read up to one byte over the limit, so

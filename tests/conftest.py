@@ -89,7 +89,7 @@ def postgres_engine() -> Iterator[Engine]:
     admin.dispose()
 
 
-def _empty_postgres(engine: Engine) -> None:
+def empty_postgres(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -115,7 +115,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         sqlite.dispose()
     else:
         postgres: Engine = request.getfixturevalue("postgres_engine")
-        _empty_postgres(postgres)
+        empty_postgres(postgres)
         yield postgres
 
 

@@ -156,6 +156,8 @@ def test_serve_runs_gunicorn_with_the_demo_account_and_takes_200_registrations(t
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()
     assert f"WSDL at {url}?wsdl" in output
-    assert "demo account: username demo, password demo-password" in output
+    assert "demo accounts: demo / demo-password (EMPLOYER" in output
+    assert "demo data loaded:" in output
+    assert f"operators: http://127.0.0.1:{port}/Administration/v1?wsdl" in output
     assert "Booting worker" in output
     assert process.returncode == 0

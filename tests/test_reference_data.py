@@ -1,0 +1,123 @@
+"""Reference data: the operator service, the bulk import, and who may use them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import zeep
+from sqlalchemy import func, select
+from zeep.wsse.username import UsernameToken
+
+from gateway.cli import main
+from storage.tables import check_queue, declaration_chain, employments, enterprises
+from tests.conftest import DATA, PASSWORD
+from tests.soap import NS
+
+REFERENCE = DATA / "reference"
+
+
+def count(engine, table) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def test_an_employer_is_refused_on_the_administration_service(gateway):
+    url = gateway.url.replace("/PresenceRegistration/v1", "/Administration/v1") + "?wsdl"
+    client = zeep.Client(
+        url, settings=zeep.Settings(strict=True), wsse=UsernameToken("badge-system", PASSWORD)
+    )
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        client.service.updateReferenceData(
+            Enterprise=[{"CompanyID": "0403170701", "Name": "X", "ActiveFrom": date(2020, 1, 1)}]
+        )
+    assert raised.value.detail[0].findtext("e:Code", namespaces=NS) == "Client.Forbidden"
+    assert count(gateway.engine, enterprises) == 0
+
+
+def test_an_operator_stores_reference_data_and_a_declaration_replaces_its_chain(gateway):
+    admin = gateway.admin()
+    declaration = {
+        "WorkPlaceId": "DW1",
+        "ContractorCompanyID": "0403170701",
+        "ValidFrom": date(2026, 1, 1),
+        "SubjectToRegistration": True,
+        "Subcontractor": [{"CompanyID": "0760544138", "ParentCompanyID": "0403170701"}],
+    }
+    answer = admin.service.updateReferenceData(
+        Enterprise=[{"CompanyID": "0403170701", "Name": "A", "ActiveFrom": date(2020, 1, 1)}],
+        Declaration=[declaration],
+    )
+    assert (answer.EntriesStored, answer.WorkerDaysQueued) == (2, 0)
+    assert count(gateway.engine, declaration_chain) == 2  # contractor and subcontractor
+    admin.service.updateReferenceData(Declaration=[dict(declaration, Subcontractor=[])])
+    assert count(gateway.engine, declaration_chain) == 1
+
+
+def test_a_schema_invalid_update_is_refused_with_its_errors(gateway):
+    admin = gateway.admin()
+    with pytest.raises(zeep.exceptions.ValidationError):
+        admin.service.updateReferenceData(Enterprise=[{"CompanyID": "0403170701"}])
+
+
+def import_file(engine, kind: str, name: str) -> int:  # type: ignore[no-untyped-def]
+    return main(
+        [
+            "import",
+            kind,
+            str(REFERENCE / name),
+            "--database",
+            engine.url.render_as_string(hide_password=False),
+        ]
+    )
+
+
+def test_csv_files_import_with_progress_and_a_summary(engine, capsys):
+    assert import_file(engine, "enterprises", "enterprises.csv") == 0
+    assert import_file(engine, "declarations", "declarations.csv") == 0
+    captured = capsys.readouterr()
+    assert "imported 3 enterprises" in captured.out
+    assert "imported 2 declarations" in captured.out
+    assert "row" in captured.err  # the progress bar
+    assert count(engine, enterprises) == 3
+    assert count(engine, declaration_chain) == 3
+
+
+def test_a_bad_row_names_file_line_and_column_and_nothing_is_imported(engine, capsys):
+    assert import_file(engine, "employments", "bad_employments.csv") == 2
+    error = capsys.readouterr().err
+    assert "bad_employments.csv: line 3: column 3 (ValidFrom):" in error
+    assert "2020-13-01" in error
+    assert count(engine, employments) == 0
+
+
+def test_an_import_queues_the_days_that_depend_on_it(checking, capsys):
+    client = checking.client()
+    client.service.registerPresences(
+        PresenceRegistrationRequest=[
+            {
+                "INSS": "85073003328",
+                "CompanyID": "0873909226",
+                "WorkPlaceId": "DW2026000002",
+                "RegistrationType": "CHECK_IN",
+                "RegistrationDateTime": "2026-11-20T08:00:00+01:00",
+                "RegistrationMeans": "BADGE",
+                "EmergencyProcedure": True,
+            }
+        ]
+    )
+    checking_url = checking.engine.url.render_as_string(hide_password=False)
+    assert (
+        main(
+            [
+                "import",
+                "enterprises",
+                str(REFERENCE / "enterprises.csv"),
+                "--database",
+                checking_url,
+            ]
+        )
+        == 0
+    )
+    assert "1 worker days queued" in capsys.readouterr().out
+    assert count(checking.engine, check_queue) <= 1
