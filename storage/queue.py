@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from storage.database import execute_many
 from storage.tables import check_queue, registrations
 
 
@@ -47,15 +48,21 @@ def _on_conflict(statement: Any) -> Any:
     )
 
 
+# The same upsert as _on_conflict, as text for the driver: it runs on every registerPresences.
+_ENQUEUE_SQL = (
+    "INSERT INTO check_queue (worker_key, work_day, available_at, version) VALUES (?, ?, ?, 1) "
+    "ON CONFLICT (worker_key, work_day) DO UPDATE SET version = check_queue.version + 1, "
+    "available_at = CASE WHEN excluded.available_at < check_queue.available_at "
+    "THEN excluded.available_at ELSE check_queue.available_at END"
+)
+
+
 def enqueue(
     connection: Connection, days: Iterable[tuple[str, date]], available_at: datetime
 ) -> None:
-    rows = [
-        {"worker_key": key, "work_day": day, "available_at": available_at, "version": 1}
-        for key, day in sorted(set(days))
-    ]
+    rows = [(key, day, available_at) for key, day in sorted(set(days))]
     if rows:
-        connection.execute(_on_conflict(_upsert(connection)), rows)
+        execute_many(connection, _ENQUEUE_SQL, rows, temporal=(1, 2))
 
 
 def enqueue_where(connection: Connection, criterion: object, available_at: datetime) -> int:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.registration import (
@@ -27,6 +27,7 @@ from gateway.domain.registration import (
 )
 from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import work_day, worker_key
+from storage.database import execute_many
 from storage.tables import registrations, validations
 
 
@@ -34,60 +35,122 @@ class ReferenceTaken(Exception):
     """A request running at the same time stored one of these client references first."""
 
 
-_INSERT = insert(registrations).returning(registrations.c.id, sort_by_parameter_order=True)
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('registrations', 'id')) FROM generate_series(1, :count)"
+)
+_MAX_ID = select(func.coalesce(func.max(registrations.c.id), 0))
+
+
+def _allocate_ids(connection: Connection, count: int) -> list[int]:
+    """Ids for ``count`` new registrations, taken before the insert so that it needs no
+    RETURNING (several times faster for a batch). SQLite: every write transaction holds the
+    database's write lock from its start (BEGIN IMMEDIATE), so max(id) + 1 ... is ours."""
+    if connection.dialect.name == "postgresql":
+        return list(connection.execute(_NEXT_IDS, {"count": count}).scalars())
+    start = int(connection.execute(_MAX_ID).scalar_one()) + 1
+    return list(range(start, start + count))
 
 
 def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _row_values(
-    registration: SubmittedRegistration, sender: Sender, created_at: datetime
-) -> dict[str, Any]:
-    offset = registration.registered_at.utcoffset() or timedelta(0)
-    values: dict[str, Any] = {
-        "inss": registration.inss,
-        "company_id": registration.company_id,
-        "limosa_id": registration.limosa_id,
-        "workplace_id": registration.workplace_id,
-        "registration_type": registration.registration_type.value,
-        "registered_at": _naive_utc(registration.registered_at),
-        "utc_offset_minutes": int(offset.total_seconds() // 60),
-        "latitude": None,
-        "longitude": None,
-        "accuracy_meters": None,
-        "street": None,
-        "house_number": None,
-        "postal_code": None,
-        "municipality": None,
-        "country_code": None,
-        "means": registration.means.value,
-        "device_id": registration.device_id,
-        "emergency_procedure": registration.emergency_procedure,
-        "client_reference": registration.client_reference,
-        "sender_id": sender.sender_id,
-        "sender_company_id": sender.company_id,
-        "sender_user_type": sender.user_type.value,
-        "channel": Channel.WEBSERVICE.value,
-        "created_at": _naive_utc(created_at),
-        "status": Status.REGISTERED.value,
-        "worker_key": worker_key(registration),
-        "work_day": work_day(registration.registered_at),
-        "validation_runs": 0,
-    }
-    location = registration.location
+_NEW_COLUMNS = (
+    "id",
+    "inss",
+    "company_id",
+    "limosa_id",
+    "workplace_id",
+    "registration_type",
+    "registered_at",
+    "utc_offset_minutes",
+    "latitude",
+    "longitude",
+    "accuracy_meters",
+    "street",
+    "house_number",
+    "postal_code",
+    "municipality",
+    "country_code",
+    "means",
+    "device_id",
+    "emergency_procedure",
+    "client_reference",
+    "sender_id",
+    "sender_company_id",
+    "sender_user_type",
+    "channel",
+    "created_at",
+    "status",
+    "worker_key",
+    "work_day",
+    "validation_runs",
+)
+_INSERT_SQL = (
+    f"INSERT INTO registrations ({', '.join(_NEW_COLUMNS)}) "
+    f"VALUES ({', '.join(['?'] * len(_NEW_COLUMNS))})"
+)
+_TEMPORAL = tuple(_NEW_COLUMNS.index(name) for name in ("registered_at", "created_at", "work_day"))
+_NO_LOCATION = (None,) * 8
+
+
+def _location_values(location: Coordinates | Address | None) -> tuple[object, ...]:
+    if location is None:
+        return _NO_LOCATION
     if isinstance(location, Coordinates):
-        values["latitude"] = float(location.latitude)
-        values["longitude"] = float(location.longitude)
-        if location.accuracy_meters is not None:
-            values["accuracy_meters"] = float(location.accuracy_meters)
-    elif isinstance(location, Address):
-        values["street"] = location.street
-        values["house_number"] = location.house_number
-        values["postal_code"] = location.postal_code
-        values["municipality"] = location.municipality
-        values["country_code"] = location.country_code
-    return values
+        accuracy = location.accuracy_meters
+        return (
+            float(location.latitude),
+            float(location.longitude),
+            None if accuracy is None else float(accuracy),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+    return (
+        None,
+        None,
+        None,
+        location.street,
+        location.house_number,
+        location.postal_code,
+        location.municipality,
+        location.country_code,
+    )
+
+
+def _row(
+    registration_id: int,
+    r: SubmittedRegistration,
+    sender: tuple[str, str, str],
+    created_at: datetime,
+) -> tuple[object, ...]:
+    """The values of a new registration in the order of ``_NEW_COLUMNS``."""
+    offset = r.registered_at.utcoffset() or timedelta(0)
+    return (
+        registration_id,
+        r.inss,
+        r.company_id,
+        r.limosa_id,
+        r.workplace_id,
+        r.registration_type.value,
+        _naive_utc(r.registered_at),
+        int(offset.total_seconds()) // 60,
+        *_location_values(r.location),
+        r.means.value,
+        r.device_id,
+        r.emergency_procedure,
+        r.client_reference,
+        *sender,
+        Channel.WEBSERVICE.value,
+        created_at,
+        Status.REGISTERED.value,
+        worker_key(r),
+        work_day(r.registered_at),
+        0,
+    )
 
 
 def _decimal(value: float) -> Decimal:
@@ -158,12 +221,23 @@ def add_all(
     sender: Sender,
     created_at: datetime,
 ) -> list[StoredRegistration]:
-    """Insert ``submitted`` in one statement; the stored registrations come back in order."""
+    """Insert ``submitted`` in one executemany; the stored registrations come back in order."""
     if not submitted:
         return []
-    rows = [_row_values(registration, sender, created_at) for registration in submitted]
+    ids = _allocate_ids(connection, len(submitted))
+    sender_values = (sender.sender_id, sender.company_id, sender.user_type.value)
+    created = _naive_utc(created_at)
+    rows = [
+        _row(registration_id, registration, sender_values, created)
+        for registration_id, registration in zip(ids, submitted, strict=True)
+    ]
     try:
-        ids = connection.execute(_INSERT, rows).scalars().all()
+        execute_many(
+            connection,
+            _INSERT_SQL,
+            rows,
+            temporal=_TEMPORAL,
+        )
     except IntegrityError as error:
         if "client_reference" in str(error.orig):
             raise ReferenceTaken() from error

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from lxml import etree
 
@@ -21,6 +22,7 @@ from gateway.domain.registration import (
     RefusedRegistration,
     RegistrationMeans,
     RegistrationType,
+    Sender,
     StoredRegistration,
     SubmittedRegistration,
     Validation,
@@ -94,105 +96,121 @@ def read_registration_id(element: etree._Element) -> int:
     return int(element[0].text or "0")
 
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+def _esc(text: str) -> str:
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
 
 
-def _leaf(out: list[str], name: str, value: object) -> None:
-    if value is None:
-        return
-    text = value if isinstance(value, str) else str(value)
-    out.append(f"<{name}>{text.translate(_ESCAPES)}</{name}>")
+def _opt(name: str, value: str | None) -> str:
+    """An optional element of free text, escaped; nothing when absent."""
+    return "" if value is None else f"<{name}>{_esc(value)}</{name}>"
 
 
 def _decimal(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _write_location(out: list[str], location: Location) -> None:
-    out.append("<Location>")
+def _location_xml(location: Location) -> str:
     if isinstance(location, Coordinates):
-        out.append("<Coordinates>")
-        _leaf(out, "Latitude", _decimal(location.latitude))
-        _leaf(out, "Longitude", _decimal(location.longitude))
-        if location.accuracy_meters is not None:
-            _leaf(out, "AccuracyMeters", _decimal(location.accuracy_meters))
-        out.append("</Coordinates>")
-    else:
-        out.append("<Address>")
-        _leaf(out, "Street", location.street)
-        _leaf(out, "HouseNumber", location.house_number)
-        _leaf(out, "PostalCode", location.postal_code)
-        _leaf(out, "Municipality", location.municipality)
-        _leaf(out, "CountryCode", location.country_code)
-        out.append("</Address>")
-    out.append("</Location>")
+        accuracy = location.accuracy_meters
+        return (
+            f"<Location><Coordinates><Latitude>{_decimal(location.latitude)}</Latitude>"
+            f"<Longitude>{_decimal(location.longitude)}</Longitude>"
+            + ("" if accuracy is None else f"<AccuracyMeters>{_decimal(accuracy)}</AccuracyMeters>")
+            + "</Coordinates></Location>"
+        )
+    return (
+        f"<Location><Address><Street>{_esc(location.street)}</Street>"
+        f"{_opt('HouseNumber', location.house_number)}"
+        f"<PostalCode>{_esc(location.postal_code)}</PostalCode>"
+        f"<Municipality>{_esc(location.municipality)}</Municipality>"
+        f"{_opt('CountryCode', location.country_code)}</Address></Location>"
+    )
 
 
-def _write_submitted(out: list[str], tag: str, registration: SubmittedRegistration) -> None:
-    out.append(f"<{tag}>")
-    _leaf(out, "INSS", registration.inss)
-    _leaf(out, "CompanyID", registration.company_id)
-    _leaf(out, "LimosaId", registration.limosa_id)
-    _leaf(out, "WorkPlaceId", registration.workplace_id)
-    _leaf(out, "RegistrationType", registration.registration_type.value)
-    _leaf(out, "RegistrationDateTime", format_datetime(registration.registered_at))
-    if registration.location is not None:
-        _write_location(out, registration.location)
-    _leaf(out, "RegistrationMeans", registration.means.value)
-    _leaf(out, "DeviceId", registration.device_id)
-    _leaf(out, "EmergencyProcedure", "true" if registration.emergency_procedure else "false")
-    _leaf(out, "ClientPresenceRegistrationReference", registration.client_reference)
-    out.append(f"</{tag}>")
+def _submitted(registration: SubmittedRegistration) -> str:
+    # INSS, CompanyID, types, means and times have patterns or enumerations: nothing to escape.
+    r = registration
+    return (
+        "<PresenceRegistrationSubmitted>"
+        + ("" if r.inss is None else f"<INSS>{r.inss}</INSS>")
+        + ("" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>")
+        + _opt("LimosaId", r.limosa_id)
+        + f"<WorkPlaceId>{_esc(r.workplace_id)}</WorkPlaceId>"
+        f"<RegistrationType>{r.registration_type.value}</RegistrationType>"
+        f"<RegistrationDateTime>{format_datetime(r.registered_at)}</RegistrationDateTime>"
+        + ("" if r.location is None else _location_xml(r.location))
+        + f"<RegistrationMeans>{r.means.value}</RegistrationMeans>"
+        + _opt("DeviceId", r.device_id)
+        + (
+            "<EmergencyProcedure>true</EmergencyProcedure>"
+            if r.emergency_procedure
+            else "<EmergencyProcedure>false</EmergencyProcedure>"
+        )
+        + _opt("ClientPresenceRegistrationReference", r.client_reference)
+        + "</PresenceRegistrationSubmitted>"
+    )
 
 
-def _write_validation(out: list[str], tag: str, validation: Validation) -> None:
-    out.append(f"<{tag}>")
-    _leaf(out, "Status", validation.status.value)
-    if validation.validated_at is not None:
-        _leaf(out, "ValidationDate", format_datetime(validation.validated_at))
-    out.append("<RemarkList>")
-    for remark in validation.remarks[:10]:
-        out.append("<Remark>")
-        _leaf(out, "RemarkCode", remark.code)
-        _leaf(out, "RemarkDescription", remark.description)
-        out.append("</Remark>")
-    out.append("</RemarkList>")
-    out.append(f"</{tag}>")
+@lru_cache(maxsize=1024)
+def _validation(tag: str, validation: Validation) -> str:
+    date = validation.validated_at
+    remarks = "".join(
+        f"<Remark><RemarkCode>{remark.code}</RemarkCode>"
+        f"<RemarkDescription>{_esc(remark.description)}</RemarkDescription></Remark>"
+        for remark in validation.remarks[:10]
+    )
+    return (
+        f"<{tag}><Status>{validation.status.value}</Status>"
+        + ("" if date is None else f"<ValidationDate>{format_datetime(date)}</ValidationDate>")
+        + f"<RemarkList>{remarks}</RemarkList></{tag}>"
+    )
 
 
-def _write_stored(out: list[str], registration: StoredRegistration, with_history: bool) -> None:
-    out.append("<PresenceRegistration>")
-    _write_submitted(out, "PresenceRegistrationSubmitted", registration.submitted)
-    _leaf(out, "INSS", registration.submitted.inss)
-    _leaf(out, "PresenceRegistrationId", registration.id)
-    _leaf(out, "CreationDate", format_datetime(registration.created_at.astimezone(UTC)))
-    _leaf(out, "Channel", registration.channel.value)
-    _write_validation(out, "LastValidation", registration.last_validation)
+@lru_cache(maxsize=1024)
+def _sender(sender: Sender) -> str:
+    return (
+        f"<Sender><SenderId>{_esc(sender.sender_id)}</SenderId>"
+        f"<SenderCompanyId>{sender.company_id}</SenderCompanyId>"
+        f"<SenderUserType>{sender.user_type.value}</SenderUserType></Sender>"
+    )
+
+
+def _stored(registration: StoredRegistration, with_history: bool) -> str:
+    submitted = registration.submitted
+    history = ""
     if with_history and registration.history:
-        out.append("<ValidationHistory>")
-        for validation in registration.history:
-            _write_validation(out, "Validation", validation)
-        out.append("</ValidationHistory>")
-    sender = registration.sender
-    out.append("<Sender>")
-    _leaf(out, "SenderId", sender.sender_id)
-    _leaf(out, "SenderCompanyId", sender.company_id)
-    _leaf(out, "SenderUserType", sender.user_type.value)
-    out.append("</Sender>")
-    out.append("</PresenceRegistration>")
+        history = (
+            "<ValidationHistory>"
+            + "".join(_validation("Validation", v) for v in registration.history)
+            + "</ValidationHistory>"
+        )
+    return (
+        "<PresenceRegistration>"
+        + _submitted(submitted)
+        + ("" if submitted.inss is None else f"<INSS>{submitted.inss}</INSS>")
+        + f"<PresenceRegistrationId>{registration.id}</PresenceRegistrationId>"
+        f"<CreationDate>{format_datetime(registration.created_at.astimezone(UTC))}</CreationDate>"
+        f"<Channel>{registration.channel.value}</Channel>"
+        + _validation("LastValidation", registration.last_validation)
+        + history
+        + _sender(registration.sender)
+        + "</PresenceRegistration>"
+    )
 
 
-def _write_refused(out: list[str], refused: RefusedRegistration) -> None:
-    out.append("<PresenceRegistrationError>")
-    _write_submitted(out, "PresenceRegistrationSubmitted", refused.submitted)
-    out.append("<ErrorList>")
-    for error in refused.errors[:10]:
-        out.append("<Error>")
-        _leaf(out, "ErrorCode", error.code)
-        _leaf(out, "ErrorDescription", error.description)
-        out.append("</Error>")
-    out.append("</ErrorList>")
-    out.append("</PresenceRegistrationError>")
+def _refused(refused: RefusedRegistration) -> str:
+    errors = "".join(
+        f"<Error><ErrorCode>{_esc(error.code)}</ErrorCode>"
+        f"<ErrorDescription>{_esc(error.description)}</ErrorDescription></Error>"
+        for error in refused.errors[:10]
+    )
+    return (
+        "<PresenceRegistrationError>"
+        + _submitted(refused.submitted)
+        + f"<ErrorList>{errors}</ErrorList></PresenceRegistrationError>"
+    )
 
 
 def _response(name: str, parts: Iterable[str]) -> str:
@@ -201,20 +219,17 @@ def _response(name: str, parts: Iterable[str]) -> str:
 
 def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
     """``RegisterPresencesResponse``: one answer per submitted registration, in order."""
-
-    out: list[str] = []
-    for acknowledgement in acknowledgements:
-        out.append("<PresenceRegistrationResponse>")
-        if isinstance(acknowledgement, StoredRegistration):
-            _write_stored(out, acknowledgement, with_history=False)
-        else:
-            _write_refused(out, acknowledgement)
-        out.append("</PresenceRegistrationResponse>")
-    return _response("RegisterPresencesResponse", out)
+    return _response(
+        "RegisterPresencesResponse",
+        (
+            "<PresenceRegistrationResponse>"
+            + (_stored(a, with_history=False) if isinstance(a, StoredRegistration) else _refused(a))
+            + "</PresenceRegistrationResponse>"
+            for a in acknowledgements
+        ),
+    )
 
 
 def write_get_response(registration: StoredRegistration) -> str:
     """``GetPresenceRegistrationResponse`` with the full validation history."""
-    out: list[str] = []
-    _write_stored(out, registration, with_history=True)
-    return _response("GetPresenceRegistrationResponse", out)
+    return _response("GetPresenceRegistrationResponse", [_stored(registration, with_history=True)])
