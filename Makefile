@@ -27,12 +27,15 @@ run: venv
 		$(BIN)/ciao-gateway serve --host 127.0.0.1 --port 8000 --demo
 
 lint: venv
-	$(BIN)/ruff check gateway storage clients tests
-	$(BIN)/ruff format --check gateway storage clients tests
+	$(BIN)/ruff check gateway storage clients tests bench
+	$(BIN)/ruff format --check gateway storage clients tests bench
 	$(BIN)/mypy
 
 test: lint $(NODE_SOAP)
 	$(BIN)/pytest
+
+bench: venv
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

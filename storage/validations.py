@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, select
 
 from gateway.domain.registration import Status, StoredRegistration
+from storage.database import execute_many
 from storage.registrations import from_row
-from storage.tables import registrations, validations
+from storage.tables import registrations
 
 
 def load_days(
@@ -35,15 +36,13 @@ def load_days(
     return found
 
 
-_UPDATE = (
-    update(registrations)
-    .where(registrations.c.id == bindparam("registration_id"))
-    .values(
-        status=bindparam("new_status"),
-        remark_codes=bindparam("codes"),
-        validated_at=bindparam("at"),
-        validation_runs=registrations.c.validation_runs + 1,
-    )
+_UPDATE_SQL = (
+    "UPDATE registrations SET status = ?, remark_codes = ?, validated_at = ?, "
+    "validation_runs = validation_runs + 1 WHERE id = ?"
+)
+_HISTORY_SQL = (
+    "INSERT INTO validations (registration_id, status, validated_at, remark_codes) "
+    "VALUES (?, ?, ?, ?)"
 )
 
 
@@ -60,27 +59,13 @@ def record(
     for registration, codes in outcomes:
         status = Status.FAILED if codes else Status.VALIDATED
         text = " ".join(codes) or None
-        updates.append(
-            {
-                "registration_id": registration.id,
-                "new_status": status.value,
-                "codes": text,
-                "at": at,
-            }
-        )
+        updates.append((status.value, text, at, registration.id))
         last = registration.last_validation
         previous = " ".join(r.code for r in last.remarks) or None
         if last.validated_at is None or last.status is not status or previous != text:
-            history.append(
-                {
-                    "registration_id": registration.id,
-                    "status": status.value,
-                    "validated_at": at,
-                    "remark_codes": text,
-                }
-            )
+            history.append((registration.id, status.value, at, text))
     if updates:
-        connection.execute(_UPDATE, updates)
+        execute_many(connection, _UPDATE_SQL, updates, temporal=(2,))
     if history:
-        connection.execute(insert(validations), history)
+        execute_many(connection, _HISTORY_SQL, history, temporal=(2,))
     return len(history)

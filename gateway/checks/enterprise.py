@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stdnum.be import bis, nn, vat
-
+from gateway.checks.numbers import valid_enterprise, valid_inss
 from gateway.domain import remarks
 from gateway.domain.reference import ReferenceData
 from gateway.domain.registration import SubmittedRegistration
@@ -16,7 +15,7 @@ def check_employer(registration: SubmittedRegistration, reference: ReferenceData
     company = registration.company_id
     if company is None:  # a posted worker (Limosa) has no Belgian employer to check
         return
-    if not vat.is_valid(company):
+    if not valid_enterprise(company):
         yield remarks.COMPANY_INVALID.code
         return
     day = work_day(registration.registered_at)
@@ -27,7 +26,7 @@ def check_employer(registration: SubmittedRegistration, reference: ReferenceData
     if not enterprise.active.covers(day):
         yield remarks.COMPANY_INACTIVE.code
     inss = registration.inss or ""
-    if not (nn.is_valid(inss) or bis.is_valid(inss)):  # INSS_INVALID says it already
+    if not valid_inss(inss):  # INSS_INVALID says it already
         return
     employments = reference.employments.get(inss, [])
     if not any(e.employer == company and e.valid.covers(day) for e in employments):

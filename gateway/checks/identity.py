@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stdnum.be import bis, nn
-
+from gateway.checks.numbers import valid_inss
 from gateway.domain import remarks
 from gateway.domain.reference import ReferenceData
 from gateway.domain.registration import SubmittedRegistration
@@ -30,7 +29,7 @@ def check_worker(registration: SubmittedRegistration, reference: ReferenceData) 
             yield remarks.LIMOSA_INACTIVE.code
         return
     inss = registration.inss or ""
-    if not (nn.is_valid(inss) or bis.is_valid(inss)):
+    if not valid_inss(inss):
         yield remarks.INSS_INVALID.code
     elif inss not in reference.persons:
         yield remarks.INSS_UNKNOWN.code

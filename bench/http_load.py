@@ -1,0 +1,146 @@
+"""HTTP: gunicorn with 2 workers on loopback under a bounded load of single-registration
+requests and of 200-registration batches, from load processes on the same machine.
+Every loop stops at its time limit or its request limit, whichever comes first."""
+
+from __future__ import annotations
+
+import http.client
+import multiprocessing
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.common import envelope, say, scratch
+
+PATH = "/PresenceRegistration/v1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _load(
+    port: int, body: bytes, seconds: float, limit: int, results: multiprocessing.Queue[object]
+) -> None:
+    latencies: list[float] = []
+    errors = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and len(latencies) + errors < limit:
+        start = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request(
+                "POST", PATH, body=body, headers={"Content-Type": "text/xml; charset=utf-8"}
+            )
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            if response.status != 200:
+                errors += 1
+                continue
+        except OSError:
+            errors += 1
+            continue
+        latencies.append(time.perf_counter() - start)
+    results.put((latencies, errors))
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _workers(master: int) -> list[int]:
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def run_load(
+    port: int, body: bytes, registrations: int, seconds: float, clients: int, limit: int
+) -> dict[str, float]:
+    results: multiprocessing.Queue[object] = multiprocessing.Queue()
+    processes = [
+        multiprocessing.Process(target=_load, args=(port, body, seconds, limit // clients, results))
+        for _ in range(clients)
+    ]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    collected = [results.get(timeout=seconds + 120) for _ in processes]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    latencies = sorted(x for part, _ in collected for x in part)  # type: ignore[attr-defined]
+    errors = sum(e for _, e in collected)  # type: ignore[misc]
+    count = len(latencies)
+    return {
+        "requests": count,
+        "errors": errors,
+        "requests_per_s": count / elapsed,
+        "registrations_per_s": count * registrations / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
+        "p99_ms": latencies[int(0.99 * (count - 1))] * 1000 if latencies else 0.0,
+    }
+
+
+def measure(seconds: float, workers: int = 2) -> dict[str, object]:
+    place = scratch("sqlite")
+    port = free_port()
+    env = dict(os.environ, CIAO_SECRET_KEY_FILE=str(place.settings.secret_key_file))
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gateway.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--check-workers",
+            "0",
+            "--database",
+            place.settings.database_url,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{PATH}?wsdl", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the gateway did not start") from None
+                time.sleep(0.1)
+        while len(pids := _workers(server.pid)) < workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        rss_start = {pid: _rss_kib(pid) for pid in pids}
+        say(f"HTTP: {seconds:.0f} s of single-registration requests, 4 clients ...")
+        single = run_load(port, envelope(1), 1, seconds, clients=4, limit=200_000)
+        say(f"HTTP: {seconds:.0f} s of 200-registration batches, 2 clients ...")
+        batch = run_load(port, envelope(200), 200, seconds, clients=2, limit=20_000)
+        rss_end = {pid: _rss_kib(pid) for pid in pids}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+        place.cleanup()
+    return {
+        "single": single,
+        "batch": batch,
+        "worker_rss_kib_start": sorted(rss_start.values()),
+        "worker_rss_kib_end": sorted(rss_end.values()),
+    }

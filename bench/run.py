@@ -1,0 +1,113 @@
+"""``make bench``: every benchmark in one run, figures on standard output, results in
+bench/results.json. Ratios are measured within the run, so they compare across machines.
+
+    python -m bench.run [--seconds 15] [--repeat 40] [--quick] [--skip-postgres] [--skip-http]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import socket
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import checks, http_load, ingest, stock
+from bench.common import say
+
+RESULTS = Path(__file__).parent / "results.json"
+
+
+def postgres_reachable() -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", 5432)) == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=15.0, help="per HTTP load scenario")
+    parser.add_argument("--repeat", type=int, default=40, help="requests per timing")
+    parser.add_argument("--quick", action="store_true", help="short runs, for a smoke test")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds, args.repeat = 3.0, 5
+    with_postgres = not args.skip_postgres and postgres_reachable()
+    if not with_postgres:
+        say("PostgreSQL is not reachable at 127.0.0.1:5432: its figures are left out")
+
+    results: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {platform.python_implementation()} "
+        f"{platform.python_version()}",
+    }
+    sqlite = ingest.measure("sqlite", args.repeat)
+    results["ingest_ratio_sqlite"] = sqlite["ratio"]
+    results["ingest_sqlite"] = sqlite
+    print(
+        f"ingest (SQLite): {sqlite['ours_ms']:.1f} ms per 200 registrations, lxml parse+XSD "
+        f"{sqlite['lxml_ms']:.2f} ms, ratio {sqlite['ratio']:.1f}",
+        flush=True,
+    )
+    if with_postgres:
+        postgres = ingest.measure("postgres", args.repeat)
+        results["ingest_ratio_postgres"] = postgres["ratio"]
+        results["ingest_postgres"] = postgres
+        print(
+            f"ingest (PostgreSQL): {postgres['ours_ms']:.1f} ms, lxml {postgres['lxml_ms']:.2f}"
+            f" ms, ratio {postgres['ratio']:.1f}",
+            flush=True,
+        )
+    versus = stock.measure(args.repeat)
+    results["stock_ratio"] = versus["ratio"]
+    results["stock"] = versus
+    print(
+        f"stock Spyne decode {versus['stock_ms']:.1f} ms against our whole handling "
+        f"{versus['ours_ms']:.1f} ms: stock ratio {versus['ratio']:.1f}",
+        flush=True,
+    )
+    if not args.skip_http:
+        http = http_load.measure(args.seconds)
+        single, batch = http["single"], http["batch"]
+        results["http"] = http
+        results["http_batch_registrations_per_s"] = batch["registrations_per_s"]
+        results["http_single_p99_ms"] = single["p99_ms"]
+        results["http_errors"] = single["errors"] + batch["errors"]
+        print(
+            f"HTTP single: {single['requests_per_s']:.0f} req/s, p50 {single['p50_ms']:.1f} ms,"
+            f" p99 {single['p99_ms']:.1f} ms, errors {single['errors']}",
+            flush=True,
+        )
+        print(
+            f"HTTP batches of 200: {batch['registrations_per_s']:.0f} registrations/s, "
+            f"p50 {batch['p50_ms']:.1f} ms, p99 {batch['p99_ms']:.1f} ms, "
+            f"errors {batch['errors']}",
+            flush=True,
+        )
+        print(
+            f"gunicorn worker RSS: {http['worker_rss_kib_start']} KiB at the start, "
+            f"{http['worker_rss_kib_end']} KiB at the end",
+            flush=True,
+        )
+    count = 4_000 if args.quick else 20_000
+    declarations = 10_000 if args.quick else 100_000
+    for kind in ("sqlite", "postgres") if with_postgres else ("sqlite",):
+        checked = checks.measure(kind, count, declarations)
+        results[f"checks_per_s_{kind}"] = checked["registrations_per_s"]
+        print(
+            f"checks ({kind}, {declarations} declarations): "
+            f"{checked['registrations_per_s']:.0f} registrations/s for one worker",
+            flush=True,
+        )
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True))
+    say(f"results written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

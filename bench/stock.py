@@ -1,0 +1,90 @@
+"""Stock ratio: a stock Spyne application (models of the same request, validator 'lxml', its
+own decoding into Python objects) handling the same 200-registration request and doing
+nothing with it, against the gateway handling it completely (storage included)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spyne import Application, Boolean, ComplexModel, Decimal, Unicode, rpc
+from spyne import DateTime as SpyneDateTime
+from spyne.protocol.soap import Soap11
+from spyne.server.wsgi import WsgiApplication
+from spyne.service import ServiceBase
+
+from bench.common import envelope, gateway_app, median_seconds, say, scratch, wsgi_caller
+
+NS = "urn:ciao:presenceregistration:schemas:v1"
+
+
+class Coordinates(ComplexModel):
+    __namespace__ = NS
+    _type_info = [("Latitude", Decimal), ("Longitude", Decimal), ("AccuracyMeters", Decimal)]
+
+
+class Address(ComplexModel):
+    __namespace__ = NS
+    _type_info = [
+        ("Street", Unicode(100)),
+        ("HouseNumber", Unicode(10)),
+        ("PostalCode", Unicode(10)),
+        ("Municipality", Unicode(100)),
+        ("CountryCode", Unicode(pattern="[A-Z]{2}")),
+    ]
+
+
+class Location(ComplexModel):
+    __namespace__ = NS
+    _type_info = [("Coordinates", Coordinates), ("Address", Address)]
+
+
+class PresenceRegistrationRequest(ComplexModel):
+    __namespace__ = NS
+    _type_info = [
+        ("INSS", Unicode(pattern="[0-9]{11}")),
+        ("CompanyID", Unicode(pattern="[01][0-9]{9}")),
+        ("LimosaId", Unicode(30)),
+        ("WorkPlaceId", Unicode(13, min_occurs=1)),
+        (
+            "RegistrationType",
+            Unicode(values=["CHECK_IN", "CHECK_OUT", "BREAK_START", "BREAK_END"], min_occurs=1),
+        ),
+        ("RegistrationDateTime", SpyneDateTime(min_occurs=1)),
+        ("Location", Location),
+        ("RegistrationMeans", Unicode(min_occurs=1)),
+        ("DeviceId", Unicode(64)),
+        ("EmergencyProcedure", Boolean),
+        ("ClientPresenceRegistrationReference", Unicode(24)),
+    ]
+
+
+class RegisterPresencesRequest(ComplexModel):
+    __namespace__ = NS
+    _type_info = [
+        ("PresenceRegistrationRequest", PresenceRegistrationRequest.customize(max_occurs=200))
+    ]
+
+
+class StockService(ServiceBase):
+    @rpc(RegisterPresencesRequest, _body_style="bare", _returns=Unicode)
+    def RegisterPresencesRequest(ctx: Any, request: Any) -> str:
+        return str(len(request.PresenceRegistrationRequest))
+
+
+def stock_app() -> WsgiApplication:
+    application = Application(
+        [StockService], tns=NS, in_protocol=Soap11(validator="lxml"), out_protocol=Soap11()
+    )
+    return WsgiApplication(application)
+
+
+def measure(repeat: int) -> dict[str, float]:
+    say(f"stock Spyne against the gateway: {repeat} requests of 200 registrations ...")
+    body = envelope(200)
+    stock = median_seconds(wsgi_caller(stock_app(), body), repeat)
+    place = scratch("sqlite")
+    try:
+        ours = median_seconds(wsgi_caller(gateway_app(place.settings, place.engine), body), repeat)
+    finally:
+        place.cleanup()
+    return {"stock_ms": stock * 1000, "ours_ms": ours * 1000, "ratio": stock / ours}
