@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, case, delete, func, literal, select, update
+from sqlalchemy import Connection, Select, bindparam, case, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.database import execute_many
@@ -141,7 +141,3 @@ def finish(connection: Connection, worker: str, claims: list[Claim]) -> None:
         .where(check_queue.c.id.in_([c.id for c in claims]), check_queue.c.claimed_by == worker)
         .values(claimed_by=None, claimed_until=None)
     )
-
-
-def depth(connection: Connection) -> int:
-    return int(connection.execute(select(func.count()).select_from(check_queue)).scalar_one())

@@ -289,7 +289,3 @@ def get(connection: Connection, registration_id: int) -> StoredRegistration | No
     )
     later = tuple(_validation(*entry) for entry in history)
     return replace(found, history=found.history + later)
-
-
-def count(connection: Connection) -> int:
-    return connection.execute(select(func.count()).select_from(registrations)).scalar_one()

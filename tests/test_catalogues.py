@@ -54,3 +54,9 @@ def test_remark_texts_fit_the_contract_and_moments_are_known():
         assert len(kind.code) <= 60
         assert set(kind.moments) <= {"arrival", "reference", "day", "end-of-day"}
         assert kind.action
+
+
+def test_every_remark_is_driven_by_a_soap_test():
+    driven = (Path(__file__).parent / "test_remarks.py").read_text()
+    missing = [k.code for k in remarks.CATALOGUE if f'"{k.code}"' not in driven]
+    assert missing == []

@@ -31,10 +31,6 @@ class ContractDocuments:
         self._cache: dict[tuple[str, str], bytes] = {}
         self._lock = threading.Lock()
 
-    @property
-    def schema_names(self) -> list[str]:
-        return list(self._schemas)
-
     def wsdl(self, service_url: str) -> bytes:
         return self._rendered("?wsdl", self._wsdl, service_url)
 

@@ -14,7 +14,6 @@ from lxml import etree
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = PROJECT_ROOT / "schemas"
 WSDL_DIR = PROJECT_ROOT / "wsdl"
-PRESENCE_WSDL = WSDL_DIR / "PresenceRegistration_v1.wsdl"
 
 NS_TYPES = "urn:ciao:presenceregistration:schemas:v1"
 NS_SERVICE = "urn:ciao:presenceregistration:v1"
