@@ -20,6 +20,7 @@ from gateway.domain.reference import (
 )
 from gateway.domain.registration import SubmittedRegistration
 from storage.tables import (
+    chain_visibility,
     declaration_chain,
     declarations,
     employments,
@@ -117,6 +118,14 @@ def put_declarations(connection: Connection, items: Sequence[Declaration]) -> No
     ]
     if links:
         connection.execute(insert(declaration_chain), links)
+    connection.execute(delete(chain_visibility).where(chain_visibility.c.workplace_id.in_(ids)))
+    visible = [
+        {"workplace_id": d.workplace_id, "viewer": viewer, "company_id": company}
+        for d in items
+        for viewer, company in d.above()
+    ]
+    if visible:
+        connection.execute(insert(chain_visibility), visible)
 
 
 def put_employments(connection: Connection, items: Sequence[Employment]) -> None:

@@ -85,10 +85,13 @@ registrations = Table(
     Column("remark_codes", String(400)),
     Column("validated_at", DateTime),
     Column("validation_runs", Integer, nullable=False, default=0),
+    Column("cancellation_reason", String(15)),
     UniqueConstraint("sender_id", "client_reference"),
+    # Searches are by worker, employer, work place or sender, always within periods of days.
     Index("ix_registrations_worker_key_work_day", "worker_key", "work_day"),
-    Index("ix_registrations_company_id", "company_id"),
-    Index("ix_registrations_workplace_id", "workplace_id"),
+    Index("ix_registrations_company_id_work_day", "company_id", "work_day"),
+    Index("ix_registrations_workplace_id_work_day", "workplace_id", "work_day"),
+    Index("ix_registrations_sender_company_id_work_day", "sender_company_id", "work_day"),
 )
 
 # Every change of a registration's validation outcome, for ValidationHistory.
@@ -164,6 +167,18 @@ declaration_chain = Table(
     Column("company_id", String(10), primary_key=True),
     Column("parent_company_id", String(10)),
     Index("ix_declaration_chain_company_id", "company_id"),
+)
+
+# Who sees whom in a declaration's chain: ``viewer`` is a contractor above ``company``.
+# Derived from declaration_chain whenever a declaration is stored; it makes the visibility of
+# the subcontracting chain one indexed look-up instead of a walk up the chain.
+chain_visibility = Table(
+    "chain_visibility",
+    metadata,
+    Column("workplace_id", String(13), primary_key=True),
+    Column("viewer", String(10), primary_key=True),
+    Column("company_id", String(10), primary_key=True),
+    Index("ix_chain_visibility_viewer", "viewer"),
 )
 
 employments = Table(

@@ -38,7 +38,7 @@ def load_days(
 
 _UPDATE_SQL = (
     "UPDATE registrations SET status = ?, remark_codes = ?, validated_at = ?, "
-    "validation_runs = validation_runs + 1 WHERE id = ?"
+    "validation_runs = validation_runs + 1 WHERE id = ? AND status <> 'SUCCESSFULLY CANCELLED'"
 )
 _HISTORY_SQL = (
     "INSERT INTO validations (registration_id, status, validated_at, remark_codes) "

@@ -89,7 +89,12 @@ def test_an_unknown_schema_is_not_found(gateway):
 def test_a_strict_zeep_client_builds_from_the_served_wsdl(gateway):
     client = zeep.Client(gateway.wsdl_url, settings=zeep.Settings(strict=True))
     operations = set(client.service._binding._operations)
-    assert operations == {"registerPresences", "getPresenceRegistration"}
+    assert operations == {
+        "registerPresences",
+        "getPresenceRegistration",
+        "searchPresences",
+        "cancelPresences",
+    }
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.path)

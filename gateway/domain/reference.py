@@ -62,6 +62,26 @@ class Declaration:
     def companies(self) -> set[str]:
         return {self.contractor} | {link.company_id for link in self.chain}
 
+    def above(self) -> set[tuple[str, str]]:
+        """(viewer, company) for every contractor above a company in the chain: who may
+        consult whose registrations (DOMAIN.md, Q14).
+
+        >>> d = Declaration("W", "A", Period(date(2026, 1, 1)),
+        ...                 chain=(ChainLink("A"), ChainLink("B", "A"), ChainLink("C", "B")))
+        >>> sorted(d.above())
+        [('A', 'B'), ('A', 'C'), ('B', 'C')]
+        """
+        parents = {link.company_id: link.parent for link in self.chain}
+        pairs = set()
+        for company in parents:
+            seen = {company}
+            parent = parents.get(company)
+            while parent is not None and parent not in seen:
+                pairs.add((parent, company))
+                seen.add(parent)
+                parent = parents.get(parent)
+        return pairs
+
 
 @dataclass(frozen=True, slots=True)
 class Employment:

@@ -14,7 +14,7 @@ from typing import cast
 from sqlalchemy import Connection
 
 from gateway.domain.acceptance import refusal_reasons
-from gateway.domain.identity import Account, Role
+from gateway.domain.identity import Account
 from gateway.domain.registration import (
     Acknowledgement,
     RefusedRegistration,
@@ -24,6 +24,7 @@ from gateway.domain.registration import (
     UserType,
 )
 from gateway.domain.workday import work_day, worker_key
+from gateway.services import consultation
 from gateway.services.errors import RegistrationNotFound
 from storage import queue, registrations
 
@@ -96,15 +97,8 @@ def _register_once(
 
 
 def get(connection: Connection, account: Account, registration_id: int) -> StoredRegistration:
-    """The registration, if ``account`` may see it: an operator sees all; an employer what it
-    sent and what was registered under its enterprise number."""
+    """The registration with its history, if ``account`` may see it (``consultation``)."""
     found = registrations.get(connection, registration_id)
-    if found is None or not _may_see(account, found):
+    if found is None or not consultation.visible(connection, account, registration_id):
         raise RegistrationNotFound(registration_id)
     return found
-
-
-def _may_see(account: Account, registration: StoredRegistration) -> bool:
-    if account.role is Role.OPERATOR:
-        return True
-    return account.company_id in (registration.sender.company_id, registration.submitted.company_id)

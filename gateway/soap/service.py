@@ -10,7 +10,8 @@ from typing import Any
 
 from spyne import AnyXml, ServiceBase, Unicode, rpc
 
-from gateway.services import registrations
+from gateway.services import consultation, registrations
+from gateway.xml import consultation as consultation_codec
 from gateway.xml import registrations as codec
 
 
@@ -30,3 +31,19 @@ class PresenceRegistrationService(ServiceBase):
         registration_id = codec.read_registration_id(request)
         found = registrations.get(call.connection, call.account, registration_id)
         return codec.write_get_response(found)
+
+    @rpc(AnyXml, _returns=Unicode, _body_style="bare")
+    def searchPresences(ctx: Any, request: Any) -> str:
+        call = ctx.udc
+        total, found = consultation.search(
+            call.connection, call.account, consultation_codec.read_search_request(request)
+        )
+        return consultation_codec.write_search_response(request, total, found)
+
+    @rpc(AnyXml, _returns=Unicode, _body_style="bare")
+    def cancelPresences(ctx: Any, request: Any) -> str:
+        call = ctx.udc
+        answers = consultation.cancel(
+            call.connection, call.account, consultation_codec.read_cancel_request(request), call.now
+        )
+        return consultation_codec.write_cancel_response(answers)

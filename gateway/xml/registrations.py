@@ -96,7 +96,7 @@ def read_registration_id(element: etree._Element) -> int:
     return int(element[0].text or "0")
 
 
-def _esc(text: str) -> str:
+def escape(text: str) -> str:
     if "&" in text or "<" in text or ">" in text:
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text
@@ -104,7 +104,7 @@ def _esc(text: str) -> str:
 
 def _opt(name: str, value: str | None) -> str:
     """An optional element of free text, escaped; nothing when absent."""
-    return "" if value is None else f"<{name}>{_esc(value)}</{name}>"
+    return "" if value is None else f"<{name}>{escape(value)}</{name}>"
 
 
 def _decimal(value: Decimal) -> str:
@@ -121,10 +121,10 @@ def _location_xml(location: Location) -> str:
             + "</Coordinates></Location>"
         )
     return (
-        f"<Location><Address><Street>{_esc(location.street)}</Street>"
+        f"<Location><Address><Street>{escape(location.street)}</Street>"
         f"{_opt('HouseNumber', location.house_number)}"
-        f"<PostalCode>{_esc(location.postal_code)}</PostalCode>"
-        f"<Municipality>{_esc(location.municipality)}</Municipality>"
+        f"<PostalCode>{escape(location.postal_code)}</PostalCode>"
+        f"<Municipality>{escape(location.municipality)}</Municipality>"
         f"{_opt('CountryCode', location.country_code)}</Address></Location>"
     )
 
@@ -137,7 +137,7 @@ def _submitted(registration: SubmittedRegistration) -> str:
         + ("" if r.inss is None else f"<INSS>{r.inss}</INSS>")
         + ("" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>")
         + _opt("LimosaId", r.limosa_id)
-        + f"<WorkPlaceId>{_esc(r.workplace_id)}</WorkPlaceId>"
+        + f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
         f"<RegistrationType>{r.registration_type.value}</RegistrationType>"
         f"<RegistrationDateTime>{format_datetime(r.registered_at)}</RegistrationDateTime>"
         + ("" if r.location is None else _location_xml(r.location))
@@ -158,7 +158,7 @@ def _validation(tag: str, validation: Validation) -> str:
     date = validation.validated_at
     remarks = "".join(
         f"<Remark><RemarkCode>{remark.code}</RemarkCode>"
-        f"<RemarkDescription>{_esc(remark.description)}</RemarkDescription></Remark>"
+        f"<RemarkDescription>{escape(remark.description)}</RemarkDescription></Remark>"
         for remark in validation.remarks[:10]
     )
     return (
@@ -171,13 +171,13 @@ def _validation(tag: str, validation: Validation) -> str:
 @lru_cache(maxsize=1024)
 def _sender(sender: Sender) -> str:
     return (
-        f"<Sender><SenderId>{_esc(sender.sender_id)}</SenderId>"
+        f"<Sender><SenderId>{escape(sender.sender_id)}</SenderId>"
         f"<SenderCompanyId>{sender.company_id}</SenderCompanyId>"
         f"<SenderUserType>{sender.user_type.value}</SenderUserType></Sender>"
     )
 
 
-def _stored(registration: StoredRegistration, with_history: bool) -> str:
+def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
     submitted = registration.submitted
     history = ""
     if with_history and registration.history:
@@ -202,8 +202,8 @@ def _stored(registration: StoredRegistration, with_history: bool) -> str:
 
 def _refused(refused: RefusedRegistration) -> str:
     errors = "".join(
-        f"<Error><ErrorCode>{_esc(error.code)}</ErrorCode>"
-        f"<ErrorDescription>{_esc(error.description)}</ErrorDescription></Error>"
+        f"<Error><ErrorCode>{escape(error.code)}</ErrorCode>"
+        f"<ErrorDescription>{escape(error.description)}</ErrorDescription></Error>"
         for error in refused.errors[:10]
     )
     return (
@@ -213,17 +213,21 @@ def _refused(refused: RefusedRegistration) -> str:
     )
 
 
-def _response(name: str, parts: Iterable[str]) -> str:
+def response_xml(name: str, parts: Iterable[str]) -> str:
     return f'<{name} xmlns="{NS_TYPES}">' + "".join(parts) + f"</{name}>"
 
 
 def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
     """``RegisterPresencesResponse``: one answer per submitted registration, in order."""
-    return _response(
+    return response_xml(
         "RegisterPresencesResponse",
         (
             "<PresenceRegistrationResponse>"
-            + (_stored(a, with_history=False) if isinstance(a, StoredRegistration) else _refused(a))
+            + (
+                stored_xml(a, with_history=False)
+                if isinstance(a, StoredRegistration)
+                else _refused(a)
+            )
             + "</PresenceRegistrationResponse>"
             for a in acknowledgements
         ),
@@ -232,4 +236,6 @@ def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
 
 def write_get_response(registration: StoredRegistration) -> str:
     """``GetPresenceRegistrationResponse`` with the full validation history."""
-    return _response("GetPresenceRegistrationResponse", [_stored(registration, with_history=True)])
+    return response_xml(
+        "GetPresenceRegistrationResponse", [stored_xml(registration, with_history=True)]
+    )

@@ -1,0 +1,119 @@
+"""Repository functions for consultation: who may see which registration, searching, and
+cancelling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, literal, or_, select, update
+
+from gateway.domain.consultation import SearchCriteria
+from gateway.domain.registration import Status, StoredRegistration
+from gateway.domain.workday import BELGIUM
+from storage.registrations import from_row
+from storage.tables import chain_visibility, registrations, validations
+
+_C = registrations.c
+_SORT_COLUMNS = {
+    "ID": _C.id,
+    "REGISTRATION DATE": _C.registered_at,
+    "CREATION DATE": _C.created_at,
+    "STATUS": _C.status,
+    "PLACE OF WORK": _C.workplace_id,
+    "COMPANY ID": _C.company_id,
+    "CHANNEL": _C.channel,
+    "SENDER ID": _C.sender_id,
+}
+
+
+def visible_to(company: str) -> ColumnElement[bool]:
+    """Registrations an enterprise may consult: of its own workers, sent by it, or of a
+    company below it in the chain of the registration's declaration of works (Q14)."""
+    below = exists().where(
+        chain_visibility.c.workplace_id == _C.workplace_id,
+        chain_visibility.c.viewer == company,
+        chain_visibility.c.company_id == _C.company_id,
+    )
+    return or_(_C.company_id == company, _C.sender_company_id == company, below)
+
+
+def is_visible(connection: Connection, registration_id: int, company: str | None) -> bool:
+    """``company`` None is an operator, who sees everything."""
+    criterion = _C.id == registration_id
+    if company is not None:
+        criterion = and_(criterion, visible_to(company))
+    return connection.execute(select(_C.id).where(criterion)).first() is not None
+
+
+def _utc_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=BELGIUM).astimezone(UTC).replace(tzinfo=None)
+
+
+def _where(criteria: SearchCriteria, company: str | None) -> list[Any]:
+    where: list[Any] = [or_(*(_C.work_day.between(a, b) for a, b in criteria.periods))]
+    if company is not None:
+        where.append(visible_to(company))
+    if criteria.inss is not None:
+        where.append(_C.worker_key == "N:" + criteria.inss)
+    if criteria.company_id is not None:
+        where.append(_C.company_id == criteria.company_id)
+    if criteria.workplace_id is not None:
+        where.append(_C.workplace_id == criteria.workplace_id)
+    if criteria.statuses:
+        where.append(_C.status.in_([s.value for s in criteria.statuses]))
+    if criteria.remark_codes:
+        padded = literal(" ") + func.coalesce(_C.remark_codes, "") + literal(" ")
+        where.append(or_(*(padded.like(f"% {code} %") for code in criteria.remark_codes)))
+    if criteria.created_from is not None:
+        where.append(_C.created_at >= _utc_start(criteria.created_from))
+    if criteria.created_until is not None:
+        where.append(_C.created_at < _utc_start(criteria.created_until + timedelta(days=1)))
+    return where
+
+
+def search(
+    connection: Connection, criteria: SearchCriteria, company: str | None
+) -> tuple[int, list[StoredRegistration]]:
+    """How many registrations match, and the page asked for."""
+    where = _where(criteria, company)
+    total = connection.execute(select(func.count()).select_from(registrations).where(*where))
+    column = _SORT_COLUMNS[criteria.sort]
+    order = [column.desc(), _C.id.desc()] if criteria.descending else [column.asc(), _C.id.asc()]
+    rows = connection.execute(
+        select(registrations)
+        .where(*where)
+        .order_by(*order)
+        .offset(criteria.first_row)
+        .limit(criteria.fetch_size)
+    )
+    return int(total.scalar_one()), [from_row(row) for row in rows]
+
+
+def cancel(connection: Connection, ids: Sequence[int], reason: str, now: datetime) -> None:
+    at = now.astimezone(UTC).replace(tzinfo=None)
+    if not ids:
+        return
+    connection.execute(
+        update(registrations)
+        .where(_C.id.in_(ids))
+        .values(
+            status=Status.CANCELLED.value,
+            cancellation_reason=reason,
+            remark_codes=None,
+            validated_at=at,
+        )
+    )
+    connection.execute(
+        validations.insert(),
+        [
+            {
+                "registration_id": i,
+                "status": Status.CANCELLED.value,
+                "validated_at": at,
+                "remark_codes": None,
+            }
+            for i in ids
+        ],
+    )

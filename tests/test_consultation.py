@@ -1,0 +1,229 @@
+"""Consultation of the subcontracting chain: A declares the works, B subcontracts under A, C
+under B; D is an outsider. Who sees and cancels what, through searchPresences,
+getPresenceRegistration and cancelPresences."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+import zeep
+
+from gateway.demo import enterprise_number
+from tests.builders import BRUSSELS_WINTER, registration
+from tests.soap import NS, envelope, post
+from tests.test_remarks import remarks_once_checked
+
+A, B, C = "0403170701", "0760544138", "0873909226"
+D = enterprise_number(5)
+DAY = date(2026, 11, 20)
+WORKERS = {A: "85073003328", B: "05010104566", C: "97440936363"}
+
+
+@pytest.fixture
+def chain(gateway):
+    """The declaration with its chain, an account per enterprise, and a check-in and
+    check-out of one worker of each of A, B and C on it."""
+    gateway.admin().service.updateReferenceData(
+        Declaration=[
+            {
+                "WorkPlaceId": "DW2026000001",
+                "ContractorCompanyID": A,
+                "ValidFrom": date(2026, 1, 1),
+                "SubjectToRegistration": True,
+                "Subcontractor": [
+                    {"CompanyID": B, "ParentCompanyID": A},
+                    {"CompanyID": C, "ParentCompanyID": B},
+                ],
+            }
+        ]
+    )
+    for company, name in ((B, "b-system"), (C, "c-system"), (D, "d-system")):
+        gateway.add_account(name, company=company)
+    ids = {}
+    for company, name in ((A, "badge-system"), (B, "b-system"), (C, "c-system")):
+        answers = gateway.client(name).service.registerPresences(
+            PresenceRegistrationRequest=[
+                registration(
+                    INSS=WORKERS[company],
+                    CompanyID=company,
+                    RegistrationType=kind,
+                    RegistrationDateTime=datetime(2026, 11, 20, hour, tzinfo=BRUSSELS_WINTER),
+                    EmergencyProcedure=True,
+                )
+                for kind, hour in (("CHECK_IN", 7), ("CHECK_OUT", 15))
+            ]
+        )
+        ids[company] = [a.PresenceRegistration.PresenceRegistrationId for a in answers]
+    return ids
+
+
+def search(gateway, username: str, **criteria):  # type: ignore[no-untyped-def]
+    criteria.setdefault(
+        "RegistrationPeriodList", {"RegistrationPeriod": [{"StartDate": DAY, "EndDate": DAY}]}
+    )
+    return gateway.client(username).service.searchPresences(**criteria)
+
+
+def companies_seen(gateway, username: str) -> set[str]:
+    found = search(gateway, username).PresenceRegistration
+    return {r.PresenceRegistrationSubmitted.CompanyID for r in found}
+
+
+def test_each_enterprise_sees_itself_and_the_chain_below_it_and_no_more(gateway, chain):
+    assert companies_seen(gateway, "badge-system") == {A, B, C}
+    assert companies_seen(gateway, "b-system") == {B, C}
+    assert companies_seen(gateway, "c-system") == {C}
+    assert companies_seen(gateway, "d-system") == set()
+    gateway.admin()  # creates the operator account
+    assert companies_seen(gateway, "rsz-operator") == {A, B, C}
+
+
+def test_getting_one_registration_follows_the_same_rule(gateway, chain):
+    of_c, of_a = chain[C][0], chain[A][0]
+    assert (
+        gateway.client("b-system")
+        .service.getPresenceRegistration(PresenceRegistrationId=of_c)
+        .PresenceRegistrationId
+        == of_c
+    )
+    for username, registration_id in (("c-system", of_a), ("d-system", of_c)):
+        with pytest.raises(zeep.exceptions.Fault) as raised:
+            gateway.client(username).service.getPresenceRegistration(
+                PresenceRegistrationId=registration_id
+            )
+        assert raised.value.detail[0].findtext("e:Code", namespaces=NS) == (
+            "Client.RegistrationNotFound"
+        )
+
+
+def test_what_an_enterprise_sent_for_another_is_visible_to_it(gateway, chain):
+    gateway.client("d-system").service.registerPresences(
+        PresenceRegistrationRequest=[
+            registration(
+                INSS=WORKERS[C],
+                CompanyID=C,
+                EmergencyProcedure=True,
+                RegistrationDateTime=datetime(2026, 11, 20, 18, tzinfo=BRUSSELS_WINTER),
+            )
+        ]
+    )
+    assert companies_seen(gateway, "d-system") == {C}
+
+
+def test_cancelling_within_the_chain_only(gateway, chain):
+    answers = gateway.client("b-system").service.cancelPresences(
+        CancelPresenceRequest=[
+            {"PresenceRegistrationId": chain[C][0], "CancellationReason": "PLANNING"},
+            {"PresenceRegistrationId": chain[A][0], "CancellationReason": "PLANNING"},
+        ]
+    )
+    cancelled, refused = answers
+    assert cancelled.PresenceRegistration.LastValidation.Status == "SUCCESSFULLY CANCELLED"
+    assert refused.CancelPresenceError.ErrorList.Error[0].ErrorCode == (
+        "PRESENCE_REGISTRATION_NOT_FOUND"
+    )
+    again = gateway.client("badge-system").service.cancelPresences(
+        CancelPresenceRequest=[
+            {"PresenceRegistrationId": chain[C][0], "CancellationReason": "OTHER"}
+        ]
+    )
+    assert again[0].CancelPresenceError.ErrorList.Error[0].ErrorCode == "ALREADY_CANCELLED"
+    outsider = gateway.client("d-system").service.cancelPresences(
+        CancelPresenceRequest=[
+            {"PresenceRegistrationId": chain[A][1], "CancellationReason": "OTHER"}
+        ]
+    )
+    assert outsider[0].CancelPresenceError is not None
+    history = (
+        gateway.client("c-system")
+        .service.getPresenceRegistration(PresenceRegistrationId=chain[C][0])
+        .ValidationHistory.Validation
+    )
+    assert [v.Status for v in history] == ["SUCCESSFULLY REGISTERED", "SUCCESSFULLY CANCELLED"]
+
+
+def test_a_cancelled_check_in_leaves_its_check_out_alone_at_the_next_check(checking, chain):
+    before = remarks_once_checked(checking, chain[A][1])
+    assert "CHECK_OUT_WITHOUT_CHECK_IN" not in before
+    checking.client("badge-system").service.cancelPresences(
+        CancelPresenceRequest=[
+            {"PresenceRegistrationId": chain[A][0], "CancellationReason": "OTHER"}
+        ]
+    )
+    after = remarks_once_checked(checking, chain[A][1], unless=tuple(before))
+    assert "CHECK_OUT_WITHOUT_CHECK_IN" in after
+
+
+def test_search_counts_pages_and_sorts(gateway, chain):
+    page = search(
+        gateway,
+        "badge-system",
+        PaginationProperties={"FirstRow": 2, "FetchSize": 3},
+        SortingProperties={"SortDirection": "DESCENDING", "SortCriteria": "ID"},
+    )
+    assert page.PresenceRegistrationResultCount == 6
+    ids = sorted((i for pair in chain.values() for i in pair), reverse=True)
+    assert [r.PresenceRegistrationId for r in page.PresenceRegistration] == ids[2:5]
+    assert page.SearchPresencesRequest.PaginationProperties.FetchSize == 3
+    by_company = search(gateway, "badge-system", SortingProperties={"SortCriteria": "COMPANY ID"})
+    companies = [r.PresenceRegistrationSubmitted.CompanyID for r in by_company.PresenceRegistration]
+    assert companies == sorted(companies)
+
+
+def test_search_filters_by_worker_company_workplace_status_and_period(gateway, chain):
+    assert search(gateway, "badge-system", INSS=WORKERS[B]).PresenceRegistrationResultCount == 2
+    assert search(gateway, "badge-system", CompanyID=C).PresenceRegistrationResultCount == 2
+    assert search(gateway, "badge-system", WorkPlaceId="DW9").PresenceRegistrationResultCount == 0
+    assert (
+        search(
+            gateway, "badge-system", StatusList={"Status": ["VALIDATED"]}
+        ).PresenceRegistrationResultCount
+        == 0
+    )
+    other_day = {
+        "RegistrationPeriod": [{"StartDate": date(2026, 11, 21), "EndDate": date(2026, 11, 30)}]
+    }
+    assert (
+        search(
+            gateway, "badge-system", RegistrationPeriodList=other_day
+        ).PresenceRegistrationResultCount
+        == 0
+    )
+
+
+def test_search_by_remark_code(checking, chain):
+    for pair in chain.values():
+        for registration_id in pair:
+            remarks_once_checked(checking, registration_id)
+    remarks_once_checked(checking, chain[C][0])
+    found = search(checking, "badge-system", RemarkList={"Remark": ["INSS_UNKNOWN"]})
+    assert found.PresenceRegistrationResultCount == 6  # no person is in the national register
+    assert (
+        search(
+            checking, "badge-system", RemarkList={"Remark": ["DUPLICATE"]}
+        ).PresenceRegistrationResultCount
+        == 0
+    )
+
+
+def test_more_than_31_periods_or_500_a_page_is_refused(gateway):
+    periods = "".join(
+        f"<RegistrationPeriod><StartDate>2026-01-{d:02d}</StartDate><EndDate>2026-01-{d:02d}"
+        "</EndDate></RegistrationPeriod>"
+        for d in range(1, 32)
+    )
+    body = (
+        '<SearchPresencesRequest xmlns="urn:ciao:presenceregistration:schemas:v1">'
+        f"<RegistrationPeriodList>{periods}%s</RegistrationPeriodList>%s"
+        "</SearchPresencesRequest>"
+    )
+    extra_period = (
+        "<RegistrationPeriod><StartDate>2026-02-01</StartDate><EndDate>2026-02-01"
+        "</EndDate></RegistrationPeriod>"
+    )
+    big_page = "<PaginationProperties><FetchSize>501</FetchSize></PaginationProperties>"
+    assert post(gateway.url, envelope(body % ("", ""))).status == 200
+    for variant in (body % (extra_period, ""), body % ("", big_page)):
+        reply = post(gateway.url, envelope(variant))
+        assert reply.error_code == "Client.SchemaValidation"
