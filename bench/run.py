@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import checks, http_load, ingest, stock
+from bench import checks, export, http_load, ingest, stock
 from bench.common import say
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -104,6 +104,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{checked['registrations_per_s']:.0f} registrations/s for one worker",
             flush=True,
         )
+    exported = export.measure(50_000 if args.quick else 1_000_000)
+    results["export"] = exported
+    results["export_peak_rss_mib"] = exported["peak_rss_mib"]
+    print(
+        f"export of {exported['registrations']} registrations (100 days, one enterprise): "
+        f"{exported['seconds']:.1f} s, peak memory {exported['peak_rss_mib']:.0f} MiB",
+        flush=True,
+    )
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True))
     say(f"results written to {RESULTS}")
     return 0

@@ -12,8 +12,8 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -22,10 +22,13 @@ from tqdm import tqdm
 
 from gateway import demo, imports
 from gateway.config import Settings
-from gateway.services import accounts, reference, registrations
+from gateway.domain.consultation import ExportRequest
+from gateway.domain.registration import StoredRegistration
+from gateway.services import accounts, export, reference, registrations
 from gateway.services.checking import CheckWorker
 from gateway.services.errors import ServiceError
 from gateway.services.passwords import SecretKey
+from gateway.xml.export import csv_lines, xml_lines
 from storage import migrate
 from storage import reference as reference_storage
 from storage.database import create_database_engine, transaction
@@ -152,6 +155,39 @@ def _count_lines(path: Path) -> int:
         return 0
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    wanted = ExportRequest(
+        start=_date(args.start),
+        end=_date(args.end),
+        format=args.format.upper(),
+        company_id=args.company,
+        workplace_id=args.workplace,
+    )
+    engine = _migrated_engine(settings)
+    rows = export.registrations(engine, None, wanted)
+    output = Path(args.output or wanted.file_name)
+    lines = csv_lines if wanted.format == "CSV" else xml_lines
+    with tqdm(unit=" registrations", desc=f"exporting to {output}", file=sys.stderr) as bar:
+
+        def counted() -> Iterator[StoredRegistration]:
+            for row in rows:
+                bar.update()
+                yield row
+
+        with output.open("wb") as handle:
+            for chunk in lines(counted()):
+                handle.write(chunk)
+    print(f"exported {bar.n} registrations of {wanted.start} to {wanted.end} to {output}")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def cmd_worker(args: argparse.Namespace) -> None:
     settings = _settings(args)
     engine = _migrated_engine(settings)
@@ -255,6 +291,18 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file")
     database_option(importer)
     importer.set_defaults(handler=cmd_import)
+
+    exporter = commands.add_parser(
+        "export", help="export registrations of at most 100 days (operators: all enterprises)"
+    )
+    exporter.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
+    exporter.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
+    exporter.add_argument("--format", choices=["csv", "xml"], default="csv")
+    exporter.add_argument("--company", help="only this employer's registrations")
+    exporter.add_argument("--workplace", help="only this declaration of works")
+    exporter.add_argument("--output", help="file to write (default presences-FROM-TO.csv)")
+    database_option(exporter)
+    exporter.set_defaults(handler=cmd_export)
 
     migrate_parser = commands.add_parser("migrate", help="bring the database to the newest schema")
     database_option(migrate_parser)

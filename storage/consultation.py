@@ -3,15 +3,27 @@ cancelling."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from gateway.domain.consultation import SearchCriteria
 from gateway.domain.registration import Status, StoredRegistration
 from gateway.domain.workday import BELGIUM
+from storage.database import READ_ONLY
 from storage.registrations import from_row
 from storage.tables import chain_visibility, registrations, validations
 
@@ -117,3 +129,18 @@ def cancel(connection: Connection, ids: Sequence[int], reason: str, now: datetim
             for i in ids
         ],
     )
+
+
+def stream(
+    engine: Engine, criteria: SearchCriteria, company: str | None, batch: int = 2000
+) -> Iterator[StoredRegistration]:
+    """Every matching registration in id order, read in batches on a connection of its own
+    (an export outlives the request's transaction and must not hold all rows in memory)."""
+    where = _where(criteria, company)
+    with engine.connect() as connection:
+        options = {READ_ONLY: True, "stream_results": True, "yield_per": batch}
+        result = connection.execution_options(**options).execute(
+            select(registrations).where(*where).order_by(_C.id)
+        )
+        for row in result:
+            yield from_row(row)

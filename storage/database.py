@@ -17,6 +17,9 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# Execution option of a connection that only reads (exports): on SQLite it must not take the
+# write lock that every other transaction takes from its start.
+READ_ONLY = "ciao_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -40,7 +43,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # a snapshot; writers go on meanwhile
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_database_engine(url: str) -> Engine:

@@ -27,6 +27,7 @@ from gateway.domain.registration import (
 )
 from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import work_day, worker_key
+from storage import corrections
 from storage.database import execute_many
 from storage.tables import registrations, validations
 
@@ -288,4 +289,8 @@ def get(connection: Connection, registration_id: int) -> StoredRegistration | No
         .order_by(validations.c.id)
     )
     later = tuple(_validation(*entry) for entry in history)
-    return replace(found, history=found.history + later)
+    return replace(
+        found,
+        history=found.history + later,
+        corrections=corrections.history(connection, registration_id),
+    )

@@ -198,3 +198,43 @@ used_nonces = Table(
     Column("nonce", String(100), primary_key=True),
     Column("created_at", DateTime, nullable=False, index=True),
 )
+
+# Correction requests of employers (Q15-Q18), decided by operators.
+correction_requests = Table(
+    "correction_requests",
+    metadata,
+    Column("id", RegistrationId, primary_key=True, autoincrement=True),
+    Column("registration_id", RegistrationId, ForeignKey("registrations.id"), nullable=False),
+    Column("correction_type", String(20), nullable=False),
+    Column("current_value", String(13), nullable=False),
+    Column("proposed_value", String(13), nullable=False),
+    Column("motivation", String(500), nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("requester_company_id", String(10), nullable=False),
+    Column("requested_at", DateTime, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("decided_by", String(64)),
+    Column("decided_at", DateTime),
+    Column("note", String(500)),
+    Index("ix_correction_requests_status", "status"),
+    Index("ix_correction_requests_registration_id", "registration_id"),
+)
+
+# The audit trail: every value an approved correction changed.
+registration_corrections = Table(
+    "registration_corrections",
+    metadata,
+    Column("id", RegistrationId, primary_key=True, autoincrement=True),
+    Column("registration_id", RegistrationId, ForeignKey("registrations.id"), nullable=False),
+    Column(
+        "correction_request_id",
+        RegistrationId,
+        ForeignKey("correction_requests.id", name="fk_registration_corrections_request"),
+        nullable=False,
+    ),
+    Column("field", String(20), nullable=False),
+    Column("old_value", String(13), nullable=False),
+    Column("new_value", String(13), nullable=False),
+    Column("corrected_at", DateTime, nullable=False),
+    Index("ix_registration_corrections_registration_id", "registration_id"),
+)

@@ -13,6 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -25,12 +26,14 @@ from zeep.wsse.username import UsernameToken
 
 from gateway.bootstrap import create_app
 from gateway.config import Settings
+from gateway.demo import enterprise_number
 from gateway.domain.identity import Account
 from gateway.services import accounts
 from gateway.services.checking import start_in_thread
 from gateway.services.passwords import SecretKey
 from storage import migrate
 from storage.database import create_database_engine, normalise_url, transaction
+from tests.builders import BRUSSELS_WINTER, registration
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery"
@@ -225,3 +228,49 @@ def checking(gateway: RunningGateway) -> Iterator[RunningGateway]:
     yield gateway
     stop.set()
     thread.join(timeout=10)
+
+
+# -- a subcontracting chain: A declares the works, B works under A, C under B; D is outside --
+
+A, B, C = "0403170701", "0760544138", "0873909226"
+D = enterprise_number(5)
+DAY = date(2026, 11, 20)
+WORKERS = {A: "85073003328", B: "05010104566", C: "97440936363"}
+
+
+@pytest.fixture
+def chain(gateway: RunningGateway) -> dict[str, list[int]]:
+    """The declaration with its chain, an account per enterprise, and a check-in and
+    check-out of one worker of each of A, B and C on it."""
+    gateway.admin().service.updateReferenceData(
+        Declaration=[
+            {
+                "WorkPlaceId": "DW2026000001",
+                "ContractorCompanyID": A,
+                "ValidFrom": date(2026, 1, 1),
+                "SubjectToRegistration": True,
+                "Subcontractor": [
+                    {"CompanyID": B, "ParentCompanyID": A},
+                    {"CompanyID": C, "ParentCompanyID": B},
+                ],
+            }
+        ]
+    )
+    for company, name in ((B, "b-system"), (C, "c-system"), (D, "d-system")):
+        gateway.add_account(name, company=company)
+    ids = {}
+    for company, name in ((A, "badge-system"), (B, "b-system"), (C, "c-system")):
+        answers = gateway.client(name).service.registerPresences(
+            PresenceRegistrationRequest=[
+                registration(
+                    INSS=WORKERS[company],
+                    CompanyID=company,
+                    RegistrationType=kind,
+                    RegistrationDateTime=datetime(2026, 11, 20, hour, tzinfo=BRUSSELS_WINTER),
+                    EmergencyProcedure=True,
+                )
+                for kind, hour in (("CHECK_IN", 7), ("CHECK_OUT", 15))
+            ]
+        )
+        ids[company] = [a.PresenceRegistration.PresenceRegistrationId for a in answers]
+    return ids

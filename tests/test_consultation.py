@@ -9,53 +9,10 @@ from datetime import date, datetime
 import pytest
 import zeep
 
-from gateway.demo import enterprise_number
 from tests.builders import BRUSSELS_WINTER, registration
+from tests.conftest import DAY, WORKERS, A, B, C
 from tests.soap import NS, envelope, post
 from tests.test_remarks import remarks_once_checked
-
-A, B, C = "0403170701", "0760544138", "0873909226"
-D = enterprise_number(5)
-DAY = date(2026, 11, 20)
-WORKERS = {A: "85073003328", B: "05010104566", C: "97440936363"}
-
-
-@pytest.fixture
-def chain(gateway):
-    """The declaration with its chain, an account per enterprise, and a check-in and
-    check-out of one worker of each of A, B and C on it."""
-    gateway.admin().service.updateReferenceData(
-        Declaration=[
-            {
-                "WorkPlaceId": "DW2026000001",
-                "ContractorCompanyID": A,
-                "ValidFrom": date(2026, 1, 1),
-                "SubjectToRegistration": True,
-                "Subcontractor": [
-                    {"CompanyID": B, "ParentCompanyID": A},
-                    {"CompanyID": C, "ParentCompanyID": B},
-                ],
-            }
-        ]
-    )
-    for company, name in ((B, "b-system"), (C, "c-system"), (D, "d-system")):
-        gateway.add_account(name, company=company)
-    ids = {}
-    for company, name in ((A, "badge-system"), (B, "b-system"), (C, "c-system")):
-        answers = gateway.client(name).service.registerPresences(
-            PresenceRegistrationRequest=[
-                registration(
-                    INSS=WORKERS[company],
-                    CompanyID=company,
-                    RegistrationType=kind,
-                    RegistrationDateTime=datetime(2026, 11, 20, hour, tzinfo=BRUSSELS_WINTER),
-                    EmergencyProcedure=True,
-                )
-                for kind, hour in (("CHECK_IN", 7), ("CHECK_OUT", 15))
-            ]
-        )
-        ids[company] = [a.PresenceRegistration.PresenceRegistrationId for a in answers]
-    return ids
 
 
 def search(gateway, username: str, **criteria):  # type: ignore[no-untyped-def]

@@ -94,6 +94,8 @@ def test_a_strict_zeep_client_builds_from_the_served_wsdl(gateway):
         "getPresenceRegistration",
         "searchPresences",
         "cancelPresences",
+        "requestCorrection",
+        "exportPresences",
     }
 
 

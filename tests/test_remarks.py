@@ -80,10 +80,15 @@ def submit(gateway, *registrations: dict[str, Any]) -> list[int]:
 
 
 def remarks_once_checked(
-    gateway, registration_id: int, *, unless: tuple[str, ...] | None = None, deadline: float = 15.0
+    gateway,
+    registration_id: int,
+    *,
+    unless: tuple[str, ...] | None = None,
+    deadline: float = 15.0,
+    username: str = "badge-system",
 ) -> list[str]:
     """The remark codes once the registration is checked (and differs from ``unless``)."""
-    client = gateway.client()
+    client = gateway.client(username)
     end = time.monotonic() + deadline
     while True:
         found = client.service.getPresenceRegistration(PresenceRegistrationId=registration_id)

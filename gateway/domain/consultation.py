@@ -46,3 +46,45 @@ class Cancellation:
 
 NOT_FOUND = "PRESENCE_REGISTRATION_NOT_FOUND"
 ALREADY_CANCELLED = "ALREADY_CANCELLED"
+
+
+MAX_EXPORT_DAYS = 100
+EXPORT_FORMATS = ("CSV", "XML")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    start: date
+    end: date
+    format: str
+    company_id: str | None = None
+    workplace_id: str | None = None
+
+    def refusal(self) -> str | None:
+        """Why the export cannot be made (Q19: at most 100 calendar days), or None.
+
+        >>> ExportRequest(date(2026, 1, 1), date(2026, 4, 10), "CSV").refusal() is None
+        True
+        >>> ExportRequest(date(2026, 1, 1), date(2026, 4, 11), "CSV").refusal()[:31]
+        'The period covers 101 calendar '
+        """
+        if self.end < self.start:
+            return f"EndDate {self.end} is before StartDate {self.start}."
+        days = (self.end - self.start).days + 1
+        if days > MAX_EXPORT_DAYS:
+            return (
+                f"The period covers {days} calendar days; an export covers at most "
+                f"{MAX_EXPORT_DAYS}. Split it into several exports."
+            )
+        return None
+
+    def criteria(self) -> SearchCriteria:
+        return SearchCriteria(
+            periods=((self.start, self.end),),
+            company_id=self.company_id,
+            workplace_id=self.workplace_id,
+        )
+
+    @property
+    def file_name(self) -> str:
+        return f"presences-{self.start.isoformat()}-{self.end.isoformat()}.{self.format.lower()}"

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gateway.domain.corrections import Correction
 
 
 class RegistrationType(StrEnum):
@@ -121,6 +125,7 @@ class StoredRegistration:
     last_validation: Validation
     sender: Sender
     history: tuple[Validation, ...] = ()
+    corrections: tuple[Correction, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

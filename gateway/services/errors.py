@@ -21,3 +21,15 @@ class RegistrationNotFound(ServiceError):
 
 class Forbidden(ServiceError):
     """The account's role may not use this service."""
+
+
+class CorrectionRefused(ServiceError):
+    """A correction request that cannot be made or decided; the message says why."""
+
+
+class CorrectionRequestNotFound(ServiceError):
+    """No correction request with that id."""
+
+
+class ExportRefused(ServiceError):
+    """An export that cannot be made (a period over 100 days); the message says why."""

@@ -6,7 +6,8 @@ from typing import Any
 
 from spyne import AnyXml, ServiceBase, Unicode, rpc
 
-from gateway.services import reference
+from gateway.services import corrections, reference
+from gateway.xml import corrections as corrections_codec
 from gateway.xml import reference as codec
 
 
@@ -17,3 +18,17 @@ class AdministrationService(ServiceBase):
         update = codec.read_update(request)
         queued = reference.apply(call.connection, update, call.now)
         return codec.write_update_response(update.size(), queued)
+
+    @rpc(AnyXml, _returns=Unicode, _body_style="bare")
+    def listCorrectionRequests(ctx: Any, request: Any) -> str:
+        status = corrections_codec.read_list(request)
+        return corrections_codec.write_list(corrections.listing(ctx.udc.connection, status))
+
+    @rpc(AnyXml, _returns=Unicode, _body_style="bare")
+    def decideCorrectionRequest(ctx: Any, request: Any) -> str:
+        call = ctx.udc
+        request_id, approve, note = corrections_codec.read_decision(request)
+        decided = corrections.decide(
+            call.connection, call.account, request_id, approve, note, call.now
+        )
+        return corrections_codec.write_decision(decided)

@@ -33,6 +33,7 @@ class Call:
     """What a service method gets in ``ctx.udc``."""
 
     connection: Connection
+    engine: Engine
     account: Account
     now: datetime
     future_tolerance: timedelta
@@ -83,7 +84,7 @@ class GatewayApplication(Application):
                 account = self._authenticator.authenticate(connection, token, now)
                 if account.role not in self._endpoint.roles:
                     raise errors.Forbidden()
-                ctx.udc = Call(connection, account, now, self._future_tolerance)
+                ctx.udc = Call(connection, self._engine, account, now, self._future_tolerance)
                 return super().call_wrapper(ctx)
         except (errors.AuthenticationFailed, MalformedToken):
             raise self._fault(faults.AUTHENTICATION) from None
@@ -96,6 +97,15 @@ class GatewayApplication(Application):
                 faults.REGISTRATION_NOT_FOUND,
                 f"PresenceRegistrationId {missing.args[0]} does not exist or is not visible "
                 "to your enterprise.",
+            ) from None
+        except errors.ExportRefused as refused:
+            raise self._fault(faults.EXPORT_REFUSED, str(refused)) from None
+        except errors.CorrectionRefused as refused:
+            raise self._fault(faults.CORRECTION_REFUSED, str(refused)) from None
+        except errors.CorrectionRequestNotFound as missing:
+            raise self._fault(
+                faults.CORRECTION_REQUEST_NOT_FOUND,
+                f"There is no correction request {missing.args[0]}.",
             ) from None
         except GatewayFault:
             raise

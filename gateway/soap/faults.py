@@ -55,6 +55,15 @@ TOKEN_REJECTED = FaultKind("Client.TokenRejected", True, "The security token was
 REGISTRATION_NOT_FOUND = FaultKind(
     "Client.RegistrationNotFound", True, "No registration with that id is visible to you."
 )
+CORRECTION_REFUSED = FaultKind(
+    "Client.CorrectionRefused", True, "The correction request cannot be made or decided."
+)
+CORRECTION_REQUEST_NOT_FOUND = FaultKind(
+    "Client.CorrectionRequestNotFound", True, "No correction request with that id."
+)
+EXPORT_REFUSED = FaultKind(
+    "Client.ExportRefused", True, "An export covers at most 100 calendar days."
+)
 UNAVAILABLE = FaultKind(
     "Server.Unavailable",
     False,
@@ -80,6 +89,9 @@ CATALOGUE: tuple[FaultKind, ...] = (
     FORBIDDEN,
     TOKEN_REJECTED,
     REGISTRATION_NOT_FOUND,
+    CORRECTION_REFUSED,
+    CORRECTION_REQUEST_NOT_FOUND,
+    EXPORT_REFUSED,
     UNAVAILABLE,
     INTERNAL,
 )

@@ -10,7 +10,9 @@ text, which is wrapped in the envelope here; Spyne's own per-field decoding and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from lxml import etree
@@ -30,6 +32,15 @@ _OPEN = (
     f'<soap:Envelope xmlns:soap="{NS_SOAP11_ENV}"><soap:Body>'
 ).encode()
 _CLOSE = b"</soap:Body></soap:Envelope>"
+
+
+@dataclass(frozen=True)
+class Streamed:
+    """An answer body sent as it is produced (exports): ``head``, the chunks, ``tail``."""
+
+    head: str
+    chunks: Iterable[bytes]
+    tail: str
 
 
 class ContractSoap11(Soap11):
@@ -128,5 +139,10 @@ class ContractSoap11(Soap11):
         if ctx.out_error is not None:
             super().create_out_string(ctx, charset)
             return
-        body: str = ctx.out_object[0]
-        ctx.out_string = [_OPEN + body.encode() + _CLOSE]
+        body: str | Streamed = ctx.out_object[0]
+        if isinstance(body, Streamed):
+            ctx.out_string = chain(
+                [_OPEN + body.head.encode()], body.chunks, [body.tail.encode() + _CLOSE]
+            )
+        else:
+            ctx.out_string = [_OPEN + body.encode() + _CLOSE]

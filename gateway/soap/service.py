@@ -10,9 +10,13 @@ from typing import Any
 
 from spyne import AnyXml, ServiceBase, Unicode, rpc
 
-from gateway.services import consultation, registrations
+from gateway.services import consultation, corrections, export, registrations
+from gateway.soap.protocol import Streamed
 from gateway.xml import consultation as consultation_codec
+from gateway.xml import corrections as corrections_codec
 from gateway.xml import registrations as codec
+from gateway.xml.contract import NS_TYPES
+from gateway.xml.export import base64_chunks, csv_lines, xml_lines
 
 
 class PresenceRegistrationService(ServiceBase):
@@ -47,3 +51,25 @@ class PresenceRegistrationService(ServiceBase):
             call.connection, call.account, consultation_codec.read_cancel_request(request), call.now
         )
         return consultation_codec.write_cancel_response(answers)
+
+    @rpc(AnyXml, _returns=Unicode, _body_style="bare")
+    def requestCorrection(ctx: Any, request: Any) -> str:
+        call = ctx.udc
+        registration_id, kind, proposed, motivation = corrections_codec.read_request(request)
+        made = corrections.request(
+            call.connection, call.account, registration_id, kind, proposed, motivation, call.now
+        )
+        return corrections_codec.write_request_response(made)
+
+    @rpc(AnyXml, _returns=Unicode, _body_style="bare")
+    def exportPresences(ctx: Any, request: Any) -> Streamed:
+        call = ctx.udc
+        wanted = consultation_codec.read_export_request(request)
+        rows = export.registrations(call.engine, call.account, wanted)
+        content = csv_lines(rows) if wanted.format == "CSV" else xml_lines(rows)
+        return Streamed(
+            f'<ExportPresencesResponse xmlns="{NS_TYPES}"><Format>{wanted.format}</Format>'
+            f"<FileName>{wanted.file_name}</FileName><Content>",
+            base64_chunks(content),
+            "</Content></ExportPresencesResponse>",
+        )

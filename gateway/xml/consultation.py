@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from gateway.domain.consultation import Cancellation, SearchCriteria
+from gateway.domain.consultation import Cancellation, ExportRequest, SearchCriteria
 from gateway.domain.registration import Status, StoredRegistration
 from gateway.xml.contract import NS_TYPES
 from gateway.xml.registrations import escape, response_xml, stored_xml
@@ -89,3 +89,14 @@ def write_cancel_response(
             )
         parts.append(f"<CancelPresenceResponse>{body}</CancelPresenceResponse>")
     return response_xml("CancelPresencesResponse", parts)
+
+
+def read_export_request(element: etree._Element) -> ExportRequest:
+    f = {child.tag[_PLEN:]: (child.text or "").strip() for child in element}
+    return ExportRequest(
+        start=date.fromisoformat(f["StartDate"]),
+        end=date.fromisoformat(f["EndDate"]),
+        format=f["Format"],
+        company_id=f.get("CompanyID"),
+        workplace_id=f.get("WorkPlaceId"),
+    )

@@ -177,6 +177,20 @@ def _sender(sender: Sender) -> str:
     )
 
 
+def _corrections(registration: StoredRegistration) -> str:
+    return (
+        "<CorrectionHistory>"
+        + "".join(
+            f"<Correction><CorrectionRequestId>{c.request_id}</CorrectionRequestId>"
+            f"<Field>{c.field}</Field><OldValue>{escape(c.old_value)}</OldValue>"
+            f"<NewValue>{escape(c.new_value)}</NewValue>"
+            f"<CorrectionDate>{format_datetime(c.corrected_at)}</CorrectionDate></Correction>"
+            for c in registration.corrections
+        )
+        + "</CorrectionHistory>"
+    )
+
+
 def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
     submitted = registration.submitted
     history = ""
@@ -196,6 +210,7 @@ def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
         + _validation("LastValidation", registration.last_validation)
         + history
         + _sender(registration.sender)
+        + (_corrections(registration) if with_history and registration.corrections else "")
         + "</PresenceRegistration>"
     )
 
