@@ -1,0 +1,109 @@
+"""Searches stay index-backed however many registrations there are: on PostgreSQL, with a
+table large enough for the planner to choose, every kind of search uses the index of the key
+searched on (a missing index shows as a Seq Scan or another index in the plan)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy.dialects import postgresql
+
+from gateway.domain.consultation import SearchCriteria
+from storage.consultation import page_query
+from storage.database import execute_many, transaction
+from tests.conftest import empty_postgres
+
+pytestmark = pytest.mark.postgres
+PERIODS = ((date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 12, 5), date(2026, 12, 5)))
+
+
+EMPLOYER_VIEW = (
+    "ix_registrations_company_id_work_day",
+    "ix_registrations_sender_company_id_work_day",
+    "ix_chain_visibility_viewer",
+)
+WORKER = ("ix_registrations_worker_key_work_day",)
+
+
+@pytest.fixture(scope="module")
+def many_registrations(postgres_engine):  # type: ignore[no-untyped-def]
+    """60,000 registrations of 300 employers, 3,000 workers, 200 work places and 120 days, so
+    that the planner chooses as it would on a large table."""
+    empty_postgres(postgres_engine)
+    created = datetime(2026, 12, 31)
+    statement = (
+        "INSERT INTO registrations (id, inss, company_id, workplace_id, registration_type, "
+        "registered_at, utc_offset_minutes, means, emergency_procedure, sender_id, "
+        "sender_company_id, sender_user_type, channel, created_at, status, worker_key, "
+        "work_day, validation_runs) VALUES (?, ?, ?, ?, 'CHECK_IN', ?, 60, 'BADGE', false, "
+        "'s', ?, 'EMPLOYER', 'WEBSERVICE', ?, 'VALIDATED', ?, ?, 1)"
+    )
+    rows = []
+    for i in range(60_000):
+        moment = datetime(2026, 9, 1, 6) + timedelta(days=i % 120, minutes=i % 600)
+        inss = f"{70_000_000_000 + i % 3_000:011d}"
+        company = f"0{400_000_000 + i % 300:09d}"
+        rows.append(
+            (
+                i + 1,
+                inss,
+                company,
+                f"DW{i % 200:011d}",
+                moment,
+                company,
+                created,
+                "N:" + inss,
+                moment.date(),
+            )
+        )
+    with transaction(postgres_engine) as connection:
+        execute_many(connection, statement, rows)
+    with postgres_engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE registrations")
+    yield
+    empty_postgres(postgres_engine)
+
+
+@pytest.mark.parametrize(
+    ("criteria", "viewer", "indexes"),
+    [
+        (SearchCriteria(PERIODS), "0403170701", EMPLOYER_VIEW),
+        (SearchCriteria(PERIODS, inss="85073003328"), "0403170701", EMPLOYER_VIEW),
+        (SearchCriteria(PERIODS, inss="85073003328"), None, WORKER),
+        (
+            SearchCriteria(PERIODS, company_id="0760544138"),
+            None,
+            ("ix_registrations_company_id_work_day",),
+        ),
+        (
+            SearchCriteria(PERIODS, workplace_id="DW2026000001"),
+            None,
+            ("ix_registrations_workplace_id_work_day",),
+        ),
+        (
+            SearchCriteria(PERIODS, sort="REGISTRATION DATE", descending=True),
+            "0403170701",
+            EMPLOYER_VIEW,
+        ),
+    ],
+    ids=[
+        "employer view",
+        "employer by worker",
+        "operator by worker",
+        "operator by employer",
+        "operator by work place",
+        "employer sorted",
+    ],
+)
+def test_a_search_plan_uses_the_index_of_its_key(
+    postgres_engine, many_registrations, criteria, viewer, indexes
+):
+    query = page_query(criteria, viewer).compile(
+        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    )
+    with postgres_engine.connect() as connection:
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {query}"))
+    assert "Seq Scan on registrations" not in plan, plan
+    for index in indexes:
+        assert index in plan, plan
