@@ -184,3 +184,32 @@ def test_more_than_31_periods_or_500_a_page_is_refused(gateway):
     for variant in (body % (extra_period, ""), body % ("", big_page)):
         reply = post(gateway.url, envelope(variant))
         assert reply.error_code == "Client.SchemaValidation"
+
+
+SORT_KEYS = {
+    "ID": lambda r: r.PresenceRegistrationId,
+    "REGISTRATION DATE": lambda r: r.PresenceRegistrationSubmitted.RegistrationDateTime,
+    "CREATION DATE": lambda r: r.CreationDate,
+    "STATUS": lambda r: r.LastValidation.Status,
+    "PLACE OF WORK": lambda r: r.PresenceRegistrationSubmitted.WorkPlaceId,
+    "COMPANY ID": lambda r: r.PresenceRegistrationSubmitted.CompanyID,
+    "CHANNEL": lambda r: r.Channel,
+    "SENDER ID": lambda r: r.Sender.SenderId,
+}
+
+
+@pytest.mark.parametrize("criterion", list(SORT_KEYS))
+@pytest.mark.parametrize("direction", ["ASCENDING", "DESCENDING"])
+def test_every_sort_criterion_orders_the_page(gateway, chain, criterion, direction):
+    gateway.client("b-system").service.cancelPresences(
+        CancelPresenceRequest=[
+            {"PresenceRegistrationId": chain[C][1], "CancellationReason": "OTHER"}
+        ]
+    )
+    found = search(
+        gateway,
+        "badge-system",
+        SortingProperties={"SortCriteria": criterion, "SortDirection": direction},
+    ).PresenceRegistration
+    keys = [(SORT_KEYS[criterion](r), r.PresenceRegistrationId) for r in found]
+    assert keys == sorted(keys, reverse=direction == "DESCENDING")
