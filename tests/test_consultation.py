@@ -198,18 +198,18 @@ SORT_KEYS = {
 }
 
 
-@pytest.mark.parametrize("criterion", list(SORT_KEYS))
-@pytest.mark.parametrize("direction", ["ASCENDING", "DESCENDING"])
-def test_every_sort_criterion_orders_the_page(gateway, chain, criterion, direction):
+def test_every_sort_criterion_orders_the_page_both_ways(gateway, chain):
     gateway.client("b-system").service.cancelPresences(
         CancelPresenceRequest=[
             {"PresenceRegistrationId": chain[C][1], "CancellationReason": "OTHER"}
         ]
     )
-    found = search(
-        gateway,
-        "badge-system",
-        SortingProperties={"SortCriteria": criterion, "SortDirection": direction},
-    ).PresenceRegistration
-    keys = [(SORT_KEYS[criterion](r), r.PresenceRegistrationId) for r in found]
-    assert keys == sorted(keys, reverse=direction == "DESCENDING")
+    for criterion, key in SORT_KEYS.items():
+        for direction in ("ASCENDING", "DESCENDING"):
+            found = search(
+                gateway,
+                "badge-system",
+                SortingProperties={"SortCriteria": criterion, "SortDirection": direction},
+            ).PresenceRegistration
+            keys = [(key(r), r.PresenceRegistrationId) for r in found]
+            assert keys == sorted(keys, reverse=direction == "DESCENDING"), criterion
