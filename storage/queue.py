@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, case, delete, literal, select, update
+from sqlalchemy import Connection, Select, bindparam, case, delete, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.database import execute_many
@@ -65,8 +65,29 @@ def enqueue(
         execute_many(connection, _ENQUEUE_SQL, rows, temporal=(1, 2))
 
 
-def enqueue_where(connection: Connection, criterion: object, available_at: datetime) -> int:
-    """Queue every day that has a registration matching ``criterion`` (a reference changed)."""
+def enqueue_dependents(
+    connection: Connection,
+    workers: set[str],
+    companies: set[str],
+    workplaces: set[str],
+    available_at: datetime,
+) -> int:
+    """Queue every day with a registration of one of ``workers`` (worker keys), for one of
+    ``companies`` or on one of ``workplaces``: their reference data changed. Returns how many
+    days were queued."""
+    criteria = [
+        column.in_(sorted(values))
+        for column, values in (
+            (registrations.c.worker_key, workers),
+            (registrations.c.company_id, companies),
+            (registrations.c.workplace_id, workplaces),
+        )
+        if values
+    ]
+    return _enqueue_where(connection, or_(*criteria), available_at) if criteria else 0
+
+
+def _enqueue_where(connection: Connection, criterion: object, available_at: datetime) -> int:
     days: Select = (
         select(
             registrations.c.worker_key,

@@ -214,3 +214,14 @@ def _load_declarations(connection: Connection, ids: set[str], reference: Referen
 
 def has_enterprises(connection: Connection) -> bool:
     return connection.execute(select(enterprises.c.number).limit(1)).first() is not None
+
+
+def taking_over(connection: Connection, workplaces: set[str]) -> set[str]:
+    """The declarations that take over any of ``workplaces`` (contract takeovers)."""
+    return set(
+        connection.execute(
+            select(declarations.c.workplace_id).where(
+                declarations.c.takes_over.in_(sorted(workplaces))
+            )
+        ).scalars()
+    )

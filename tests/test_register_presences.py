@@ -14,8 +14,6 @@ from tests.builders import BRUSSELS_WINTER, COMPANY, INSS, batch, registration
 from tests.conftest import RunningGateway
 from tests.soap import NS, envelope, post, register_body
 
-pytestmark = pytest.mark.usefixtures("no_network")
-
 
 def plain(value: object) -> object:
     return zeep.helpers.serialize_object(value, dict)

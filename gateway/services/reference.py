@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection
 
 from gateway.domain.reference import (
     Declaration,
@@ -16,7 +16,6 @@ from gateway.domain.reference import (
     Person,
 )
 from storage import queue, reference
-from storage.tables import declarations, registrations
 
 
 @dataclass(frozen=True)
@@ -51,19 +50,7 @@ def apply(connection: Connection, update: ReferenceUpdate, now: datetime) -> int
     companies = {e.number for e in update.enterprises} | {e.employer for e in update.employments}
     workplaces = {d.workplace_id for d in update.declarations}
     if workplaces:  # a declaration that takes over a changed one may change too
-        workplaces |= set(
-            connection.execute(
-                select(declarations.c.workplace_id).where(declarations.c.takes_over.in_(workplaces))
-            ).scalars()
-        )
-    criteria = []
-    for column, values in (
-        (registrations.c.worker_key, workers),
-        (registrations.c.company_id, companies),
-        (registrations.c.workplace_id, workplaces),
-    ):
-        if values:
-            criteria.append(column.in_(sorted(values)))
-    if not criteria:
-        return 0
-    return queue.enqueue_where(connection, or_(*criteria), now.astimezone(UTC).replace(tzinfo=None))
+        workplaces |= reference.taking_over(connection, workplaces)
+    return queue.enqueue_dependents(
+        connection, workers, companies, workplaces, now.astimezone(UTC).replace(tzinfo=None)
+    )
