@@ -8,6 +8,7 @@ from datetime import timedelta
 from spyne import const as spyne_const
 from spyne.server.wsgi import WsgiApplication
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.config import Settings
 from gateway.services.authentication import Authenticator
@@ -58,4 +59,14 @@ def create_app(
         )
         for endpoint in ENDPOINTS
     }
-    return GatewayWsgi(routes, settings.max_body_bytes)
+    return GatewayWsgi(routes, settings.max_body_bytes, lambda: readiness(engine))
+
+
+def readiness(engine: Engine) -> str | None:
+    """None when the database answers and is at the newest migration, else what is wrong."""
+    try:
+        if not migrate.is_current(engine):
+            return "the database schema is not at the newest migration: run ciao-gateway migrate"
+    except SQLAlchemyError as error:
+        return f"the database does not answer ({type(error).__name__})"
+    return None

@@ -34,12 +34,22 @@ class Route:
 
 
 class GatewayWsgi:
-    def __init__(self, routes: Mapping[str, Route], max_body_bytes: int) -> None:
+    def __init__(
+        self, routes: Mapping[str, Route], max_body_bytes: int, ready: Callable[[], str | None]
+    ) -> None:
         self._routes = dict(routes)
         self._max_body_bytes = max_body_bytes
+        self._ready = ready
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "").rstrip("/")
+        if path == "/health":  # liveness: the process answers
+            return _answer(start_response, "200 OK", b"ok\n")
+        if path == "/ready":  # readiness: the database answers and its schema is current
+            problem = self._ready()
+            if problem is None:
+                return _answer(start_response, "200 OK", b"ready\n")
+            return _answer(start_response, "503 Service Unavailable", f"{problem}\n".encode())
         route = self._routes.get(path)
         if route is None:
             services = ", ".join(f"{p}?wsdl" for p in self._routes)

@@ -1,0 +1,37 @@
+"""Liveness and readiness endpoints for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+from sqlalchemy import text
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_health_and_readiness_answer_while_the_database_is_current(gateway):
+    base = gateway.url.rsplit("/PresenceRegistration", 1)[0]
+    assert get(base + "/health") == (200, "ok\n")
+    assert get(base + "/ready") == (200, "ready\n")
+
+
+def test_readiness_fails_when_the_schema_is_behind(gateway):
+    base = gateway.url.rsplit("/PresenceRegistration", 1)[0]
+    with gateway.engine.begin() as connection:
+        head = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    try:
+        status, body = get(base + "/ready")
+        assert get(base + "/health")[0] == 200
+    finally:
+        with gateway.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+    assert status == 503
+    assert "ciao-gateway migrate" in body
