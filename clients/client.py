@@ -10,7 +10,9 @@ WS-Security UsernameToken with a PasswordDigest (a fresh nonce and Created time 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import requests
@@ -57,13 +59,26 @@ def chunks(items: Sequence[Any], size: int = BATCH_LIMIT) -> Iterator[Sequence[A
 
 
 class GatewayClient:
+    """Every operation of PresenceRegistration v1. A call that fails with a SystemError whose
+    Retry is true, or cannot reach the gateway, is tried again after 0.5, 1 and 2 s (times
+    ``backoff``); a BusinessError never is: the request must change first."""
+
     def __init__(
-        self, wsdl_url: str, username: str, password: str, *, timeout: float = 30.0
+        self,
+        wsdl_url: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float = 30.0,
+        attempts: int = 4,
+        backoff: float = 0.5,
     ) -> None:
         session = requests.Session()
         transport = Transport(session=session, timeout=timeout, operation_timeout=timeout)
         self._username = username
         self._password = password
+        self._attempts = attempts
+        self._backoff = backoff
         try:
             self._client = zeep.Client(
                 wsdl_url, settings=zeep.Settings(strict=True), transport=transport
@@ -72,6 +87,17 @@ class GatewayClient:
             raise Unreachable(f"cannot fetch the WSDL at {wsdl_url}: {error}") from None
 
     def _call(self, operation: str, **arguments: Any) -> Any:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return self._call_once(operation, arguments)
+            except (Unreachable, GatewayError) as error:
+                retryable = isinstance(error, Unreachable) or error.retry
+                if not retryable or attempt == self._attempts:
+                    raise
+                time.sleep(self._backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _call_once(self, operation: str, arguments: dict[str, Any]) -> Any:
         # A fresh token (nonce and Created time) for every call: the gateway refuses replays.
         self._client.wsse = UsernameToken(self._username, self._password, use_digest=True)
         try:
@@ -90,3 +116,49 @@ class GatewayClient:
 
     def get(self, registration_id: int) -> Any:
         return self._call("getPresenceRegistration", PresenceRegistrationId=registration_id)
+
+    def search(
+        self,
+        start: date,
+        end: date,
+        *,
+        first_row: int = 0,
+        fetch_size: int = 500,
+        **criteria: Any,
+    ) -> Any:
+        """One page of the registrations of ``start`` to ``end`` you may see; ``criteria``
+        are INSS, CompanyID, WorkPlaceId, StatusList, RemarkList, SortingProperties..."""
+        return self._call(
+            "searchPresences",
+            RegistrationPeriodList={"RegistrationPeriod": [{"StartDate": start, "EndDate": end}]},
+            PaginationProperties={"FirstRow": first_row, "FetchSize": fetch_size},
+            **criteria,
+        )
+
+    def cancel(self, registration_ids: Sequence[int], reason: str) -> list[Any]:
+        answers: list[Any] = []
+        for batch in chunks(registration_ids):
+            answers.extend(
+                self._call(
+                    "cancelPresences",
+                    CancelPresenceRequest=[
+                        {"PresenceRegistrationId": i, "CancellationReason": reason} for i in batch
+                    ],
+                )
+            )
+        return answers
+
+    def correct(self, registration_id: int, kind: str, proposed: str, motivation: str) -> Any:
+        return self._call(
+            "requestCorrection",
+            PresenceRegistrationId=registration_id,
+            CorrectionType=kind,
+            ProposedValue=proposed,
+            Motivation=motivation,
+        )
+
+    def export(self, start: date, end: date, file_format: str = "CSV", **criteria: Any) -> Any:
+        """The export (``FileName``, ``Content`` bytes) of at most 100 days."""
+        return self._call(
+            "exportPresences", StartDate=start, EndDate=end, Format=file_format, **criteria
+        )

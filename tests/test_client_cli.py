@@ -11,6 +11,13 @@ from clients.files import BatchFileError, read_batch
 from tests.conftest import DATA, PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def outbox(tmp_path, monkeypatch) -> Path:  # type: ignore[no-untyped-def]
+    path = tmp_path / "outbox.sqlite"
+    monkeypatch.setenv("CIAO_OUTBOX", str(path))
+    return path
+
+
 def run(gateway, *arguments: str) -> int:
     return cli.main(
         ["--url", gateway.url, "--username", "badge-system", "--password", PASSWORD, *arguments]
@@ -23,7 +30,7 @@ def test_submit_prints_one_line_per_registration_and_a_summary(gateway, capsys, 
     out = capsys.readouterr().out.splitlines()
     assert len(out) == count + 1
     assert all("SUCCESSFULLY REGISTERED" in line for line in out[:-1])
-    assert out[-1] == f"{count} registrations: {count} registered, 0 refused"
+    assert out[-1] == f"{count} registrations: {count} registered, 0 refused, 0 kept in the outbox"
     assert gateway.count() == count
 
 
@@ -79,7 +86,7 @@ def test_other_bad_files_get_one_clear_line(tmp_path: Path, content, suffix, mes
         read_batch(path)
 
 
-def test_an_unreachable_gateway_is_reported_without_a_traceback(capsys):
+def test_an_unreachable_gateway_keeps_the_batch_in_the_outbox(capsys, outbox):
     code = cli.main(
         [
             "--url",
@@ -90,6 +97,28 @@ def test_an_unreachable_gateway_is_reported_without_a_traceback(capsys):
             "p",
             "submit",
             str(DATA / "registrations.csv"),
+        ]
+    )
+    assert code == cli.KEPT_IN_OUTBOX
+    error = capsys.readouterr().err
+    assert "the gateway cannot be reached: 5 registrations kept" in error
+    assert "ciao-client flush" in error
+    assert "Traceback" not in error
+
+
+def test_status_of_an_unreachable_gateway_is_one_clear_line(capsys):
+    code = cli.main(
+        [
+            "--url",
+            "http://127.0.0.1:9/PresenceRegistration/v1",
+            "--username",
+            "u",
+            "--password",
+            "p",
+            "--attempts",
+            "1",
+            "status",
+            "1",
         ]
     )
     assert code == 1
