@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
 from clients.client import GatewayClient, GatewayError, Unreachable
 from clients.files import BatchFileError, read_batch
 from clients.outbox import Outbox, with_reference
@@ -59,21 +61,22 @@ def _send(
     yet acknowledged when the gateway becomes unreachable goes to ``outbox``."""
     registered = refused = 0
     total = len(labelled)
-    for start in range(0, total, 200):
-        part = labelled[start : start + 200]
-        try:
-            answers = client.register([values for _, values in part])
-        except Unreachable:
-            if outbox is None:
-                raise
-            _keep(outbox, [values for _, values in labelled[start:]])
-            break
-        for (label, _), answer in zip(part, answers, strict=True):
-            ok, text = _describe(label, answer)
-            registered += ok
-            refused += not ok
-            print(text)
-        print(f"sent {min(start + 200, total)}/{total}", file=sys.stderr, flush=True)
+    with tqdm(total=total, unit=" registrations", desc="sending", file=sys.stderr) as bar:
+        for start in range(0, total, 200):
+            part = labelled[start : start + 200]
+            try:
+                answers = client.register([values for _, values in part])
+            except Unreachable:
+                if outbox is None:
+                    raise
+                _keep(outbox, [values for _, values in labelled[start:]])
+                break
+            for (label, _), answer in zip(part, answers, strict=True):
+                ok, text = _describe(label, answer)
+                registered += ok
+                refused += not ok
+                bar.write(text, file=sys.stdout)
+            bar.update(len(part))
     return registered, refused
 
 

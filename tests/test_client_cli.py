@@ -8,6 +8,7 @@ import pytest
 
 from clients import cli
 from clients.files import BatchFileError, read_batch
+from tests.builders import registration
 from tests.conftest import DATA, PASSWORD
 
 
@@ -47,7 +48,8 @@ def test_a_csv_of_450_rows_is_sent_in_chunks_of_200(gateway, capsys, tmp_path):
     )
     assert run(gateway, "submit", str(path)) == 0
     captured = capsys.readouterr()
-    assert "sent 200/450" in captured.err and "sent 450/450" in captured.err
+    assert "450/450" in captured.err  # the progress bar
+    assert len(captured.out.splitlines()) == 451
     assert gateway.count() == 450
 
 
@@ -140,3 +142,70 @@ def test_a_wrong_password_is_reported_with_the_fault_code(gateway, capsys):
     )
     assert code == 1
     assert "Client.Authentication" in capsys.readouterr().err
+
+
+def test_search_remarks_cancel_correct_and_export_commands(gateway, chain, capsys, tmp_path):
+    def as_b(*arguments: str) -> int:
+        return cli.main(
+            ["--url", gateway.url, "--username", "b-system", "--password", PASSWORD, *arguments]
+        )
+
+    assert as_b("search", "--from", "2026-11-20", "--to", "2026-11-20") == 0
+    captured = capsys.readouterr()
+    assert len(captured.out.splitlines()) == 4
+    assert "4 of 4 registrations" in captured.err
+    assert as_b("remarks", "--from", "2026-11-20", "--to", "2026-11-20") == 0
+    assert capsys.readouterr().out == ""  # nothing checked yet, so nothing FAILED
+    of_c = str(chain["0873909226"][0])
+    assert as_b("cancel", of_c, "--reason", "PLANNING") == 0
+    assert capsys.readouterr().out.strip() == f"{of_c}\tSUCCESSFULLY CANCELLED"
+    assert as_b("cancel", of_c, "--reason", "PLANNING") == cli.NOT_ALL_REGISTERED
+    assert "ALREADY_CANCELLED" in capsys.readouterr().out
+    other = str(chain["0873909226"][1])
+    assert (
+        as_b(
+            "correct",
+            other,
+            "--type",
+            "WRONG_WORKPLACE_ID",
+            "--value",
+            "DW2026000002",
+            "--motivation",
+            "old QR code",
+        )
+        == 0
+    )
+    assert "PENDING" in capsys.readouterr().out
+    output = tmp_path / "export.csv"
+    assert (
+        as_b("export", "--from", "2026-11-20", "--to", "2026-11-20", "--output", str(output)) == 0
+    )
+    assert len(output.read_text().splitlines()) == 5
+
+
+def test_retries_follow_system_errors_and_lost_connections_but_never_business_errors(
+    gateway, monkeypatch
+):
+    from clients.client import GatewayClient, GatewayError, Unreachable
+
+    client = GatewayClient(gateway.wsdl_url, "badge-system", PASSWORD, backoff=0.001)
+    [answer] = client.register([registration()])
+    registration_id = answer.PresenceRegistration.PresenceRegistrationId
+    failures = [Unreachable("down"), GatewayError("Server.Unavailable", ["x"], "t", True)]
+    calls: list[str] = []
+    real = client._call_once
+
+    def flaky(operation, arguments):  # type: ignore[no-untyped-def]
+        calls.append(operation)
+        if failures:
+            raise failures.pop(0)
+        return real(operation, arguments)
+
+    monkeypatch.setattr(client, "_call_once", flaky)
+    assert client.get(registration_id).PresenceRegistrationId == registration_id
+    assert len(calls) == 3
+    calls.clear()
+    with pytest.raises(GatewayError) as raised:
+        client.get(999_999)
+    assert raised.value.code == "Client.RegistrationNotFound"
+    assert len(calls) == 1
