@@ -29,9 +29,7 @@ def body_of(sample: str) -> etree._Element:
 
 
 def test_the_guide_has_a_request_sample_for_every_operation():
-    requests = {
-        operation for kind, operation, _ in ((k, o, s) for s, k, o in SAMPLES) if kind == "request"
-    }
+    requests = {operation for _, kind, operation in SAMPLES if kind == "request"}
     assert requests == {
         "registerPresences",
         "getPresenceRegistration",
