@@ -117,6 +117,9 @@ def test_an_outage_is_bridged_by_the_outbox(gateway_process, tmp_path):
     sent = client(gateway_process, outbox, "submit", str(DATA / "registrations.csv"))
     assert sent.returncode == 0, sent.stderr
     assert sent.stdout.count("SUCCESSFULLY REGISTERED") == 5
+    first_id = sent.stdout.split("\tid ")[1].split("\t")[0]
+    status = client(gateway_process, outbox, "status", first_id)
+    assert status.stdout.startswith(f"id {first_id}\t"), status.stderr
 
     gateway_process.stop()
     batch = tmp_path / "during-outage.csv"

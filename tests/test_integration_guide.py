@@ -38,6 +38,8 @@ def test_the_guide_has_a_request_sample_for_every_operation():
         "cancelPresences",
         "exportPresences",
     }
+    responses = {operation for _, kind, operation in SAMPLES if kind == "response"}
+    assert responses == requests
 
 
 @pytest.mark.parametrize(
