@@ -10,6 +10,7 @@ text, which is wrapped in the envelope here; Spyne's own per-field decoding and 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
@@ -24,6 +25,7 @@ from gateway.soap.faults import GatewayFault
 from gateway.xml import loader
 from gateway.xml.contract import NS_SOAP11_ENV, NS_SOAP12_ENV, ContractValidator
 
+log = logging.getLogger("ciao.soap")
 _ENVELOPE = f"{{{NS_SOAP11_ENV}}}Envelope"
 _HEADER = f"{{{NS_SOAP11_ENV}}}Header"
 _BODY = f"{{{NS_SOAP11_ENV}}}Body"
@@ -64,7 +66,9 @@ class ContractSoap11(Soap11):
         self._namespace = namespace
 
     def _fault(self, kind: faults.FaultKind, *messages: str) -> GatewayFault:
-        return GatewayFault(kind, self._environment, messages)
+        fault = GatewayFault(kind, self._environment, messages)
+        log.info("ticket %s: %s %s", fault.ticket, kind.code, fault.faultstring)
+        return fault
 
     def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
         transport = ctx.transport
