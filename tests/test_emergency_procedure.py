@@ -31,7 +31,10 @@ BATCH = (
 
 
 class Gateway:
-    def __init__(self, folder: Path) -> None:
+    """``ciao-gateway serve --demo`` in a process of its own, on a free loopback port."""
+
+    def __init__(self, folder: Path, workers: int = 1) -> None:
+        self.workers = workers
         self.port = free_port()
         self.database = f"sqlite:///{folder / 'ciao.db'}"
         self.env = dict(os.environ, CIAO_SECRET_KEY_FILE=str(folder / "secret.key"))
@@ -48,7 +51,7 @@ class Gateway:
                 "--port",
                 str(self.port),
                 "--workers",
-                "1",
+                str(self.workers),
                 "--demo",
                 "--database",
                 self.database,
