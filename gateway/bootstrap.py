@@ -10,6 +10,7 @@ from spyne.server.wsgi import WsgiApplication
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from gateway import logs
 from gateway.config import Settings
 from gateway.services.authentication import Authenticator
 from gateway.services.passwords import SecretKey
@@ -47,6 +48,7 @@ def create_app(
     if upgrade:
         migrate.upgrade(engine)
     tune_spyne()
+    logs.stamp_request_ids()
     key = SecretKey.load_or_create(settings.secret_key_file)
     authenticator = Authenticator(key, timedelta(seconds=settings.token_window_seconds))
     routes = {

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from gateway import demo, imports
+from gateway import demo, imports, logs
 from gateway.config import Settings
 from gateway.domain.consultation import ExportRequest
 from gateway.domain.registration import StoredRegistration
@@ -329,7 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

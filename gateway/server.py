@@ -36,7 +36,6 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
             "timeout": 60,
             "graceful_timeout": 30,
             "control_socket_disable": True,
-            "accesslog": "-",
             "errorlog": "-",
             "loglevel": "info",
         },

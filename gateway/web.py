@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from wsgiref.util import application_uri
 
+from gateway.logs import REQUEST_ID, new_request_id
 from gateway.soap.documents import ContractDocuments
+
+access = logging.getLogger("ciao.access")
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -42,6 +47,33 @@ class GatewayWsgi:
         self._ready = ready
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request_id = new_request_id()
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        statuses: list[str] = []
+
+        def respond(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            statuses.append(status)
+            return start_response(status, [*headers, ("X-Request-Id", request_id)], *rest)
+
+        try:
+            return self._route(environ, respond)
+        finally:
+            access.info(
+                "%s %s %s",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                statuses[0] if statuses else "-",
+                extra={
+                    "method": environ.get("REQUEST_METHOD"),
+                    "path": environ.get("PATH_INFO"),
+                    "status": int(statuses[0][:3]) if statuses else None,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )
+            REQUEST_ID.reset(token)
+
+    def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "").rstrip("/")
         if path == "/health":  # liveness: the process answers
             return _answer(start_response, "200 OK", b"ok\n")

@@ -35,3 +35,30 @@ def test_readiness_fails_when_the_schema_is_behind(gateway):
             connection.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
     assert status == 503
     assert "ciao-gateway migrate" in body
+
+
+def test_a_fault_ticket_is_the_request_id_of_the_answer_and_of_the_log(gateway, caplog):
+    import json
+    import logging
+
+    from gateway.logs import JsonFormatter
+    from tests.soap import envelope, post, register_body
+
+    caplog.set_level(logging.INFO, logger="ciao")
+    reply = post(gateway.url, envelope(register_body(1).replace("85073003328", "123")))
+    ticket = reply.xml.find(".//{urn:ciao:errors:v1}BusinessError").get("Id")
+    request_id = next(
+        r.request_id for r in caplog.records if r.name == "ciao.access" and r.status == 500
+    )
+    assert ticket == request_id
+    fault_lines = [r for r in caplog.records if r.name == "ciao.soap"]
+    line = json.loads(JsonFormatter().format(fault_lines[-1]))
+    assert line["request_id"] == ticket
+    assert line["level"] == "INFO" and "Client.SchemaValidation" in line["message"]
+
+
+def test_every_answer_carries_its_request_id(gateway):
+    import urllib.request
+
+    with urllib.request.urlopen(gateway.wsdl_url, timeout=10) as response:
+        assert len(response.headers["X-Request-Id"]) == 32

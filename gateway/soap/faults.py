@@ -8,13 +8,13 @@ The catalogue is documented in docs/faults.md; a test keeps the two in step.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
 from spyne.model.fault import Fault
 
+from gateway.logs import REQUEST_ID, new_request_id
 from gateway.xml.contract import NS_ERRORS
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -102,7 +102,7 @@ class GatewayFault(Fault):
 
     def __init__(self, kind: FaultKind, environment: str, messages: Sequence[str] = ()) -> None:
         self.kind = kind
-        self.ticket = uuid.uuid4().hex
+        self.ticket = REQUEST_ID.get() or new_request_id()
         self.messages = list(messages) or [kind.message]
         self.environment = environment
         summary = self.messages[0] if len(self.messages) == 1 else kind.message
