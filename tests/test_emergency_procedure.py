@@ -39,6 +39,7 @@ class Gateway:
         self.database = f"sqlite:///{folder / 'ciao.db'}"
         self.env = dict(os.environ, CIAO_SECRET_KEY_FILE=str(folder / "secret.key"))
         self.url = f"http://127.0.0.1:{self.port}/PresenceRegistration/v1"
+        self.log = folder / "serve.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -57,7 +58,7 @@ class Gateway:
                 self.database,
             ],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log.open("ab"),
             env=self.env,
         )
         wait_for(self.url + "?wsdl", self.process, time.monotonic() + 30)
