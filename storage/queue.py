@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, case, delete, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 
 from storage.database import execute_many
 from storage.tables import check_queue, registrations
@@ -26,29 +25,8 @@ class Claim:
     version: int
 
 
-def _upsert(connection: Connection) -> Any:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(check_queue)
-
-
-def _on_conflict(statement: Any) -> Any:
-    """New work for a queued day: bump its version, make it available at the earlier time."""
-    return statement.on_conflict_do_update(
-        index_elements=[check_queue.c.worker_key, check_queue.c.work_day],
-        set_={
-            "version": check_queue.c.version + 1,
-            "available_at": case(
-                (
-                    statement.excluded.available_at < check_queue.c.available_at,
-                    statement.excluded.available_at,
-                ),
-                else_=check_queue.c.available_at,
-            ),
-        },
-    )
-
-
-# The same upsert as _on_conflict, as text for the driver: it runs on every registerPresences.
+# New work for a queued day bumps its version and makes it available at the earlier time.
+# Text for the driver: it runs on every registerPresences.
 _ENQUEUE_SQL = (
     "INSERT INTO check_queue (worker_key, work_day, available_at, version) VALUES (?, ?, ?, 1) "
     "ON CONFLICT (worker_key, work_day) DO UPDATE SET version = check_queue.version + 1, "
@@ -87,21 +65,12 @@ def enqueue_dependents(
     return _enqueue_where(connection, or_(*criteria), available_at) if criteria else 0
 
 
-def _enqueue_where(connection: Connection, criterion: object, available_at: datetime) -> int:
-    days: Select = (
-        select(
-            registrations.c.worker_key,
-            registrations.c.work_day,
-            literal(available_at).label("available_at"),
-            literal(1).label("version"),
-        )
-        .where(criterion)  # type: ignore[arg-type]
-        .distinct()
-    )
-    statement = _on_conflict(
-        _upsert(connection).from_select(["worker_key", "work_day", "available_at", "version"], days)
-    )
-    return len(connection.execute(statement.returning(check_queue.c.id)).all())
+def _enqueue_where(connection: Connection, criterion: Any, available_at: datetime) -> int:
+    days = connection.execute(
+        select(registrations.c.worker_key, registrations.c.work_day).where(criterion).distinct()
+    ).all()
+    enqueue(connection, [(key, day) for key, day in days], available_at)
+    return len(days)
 
 
 def claim(
