@@ -6,21 +6,17 @@ once, with its original time, marked EmergencyProcedure."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from clients.client import GatewayClient
 from clients.files import read_batch
 from clients.outbox import Outbox
 from tests.conftest import DATA
-from tests.test_gateway_cli import free_port, wait_for
+from tests.processes import Gateway
 
 BATCH = (
     "INSS,CompanyID,WorkPlaceId,RegistrationType,RegistrationDateTime,RegistrationMeans\n"
@@ -28,57 +24,6 @@ BATCH = (
     "85073003328,0403170701,DW2026000001,BREAK_START,2026-11-26T11:02:00+01:00,BADGE\n"
     "85073003328,0403170701,DW2026000001,CHECK_OUT,2026-11-26T15:03:00+01:00,BADGE\n"
 )
-
-
-class Gateway:
-    """``ciao-gateway serve --demo`` in a process of its own, on a free loopback port."""
-
-    def __init__(self, folder: Path, workers: int = 1) -> None:
-        self.workers = workers
-        self.port = free_port()
-        self.database = f"sqlite:///{folder / 'ciao.db'}"
-        self.env = dict(os.environ, CIAO_SECRET_KEY_FILE=str(folder / "secret.key"))
-        self.url = f"http://127.0.0.1:{self.port}/PresenceRegistration/v1"
-        self.log = folder / "serve.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gateway.cli",
-                "serve",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(self.workers),
-                "--demo",
-                "--database",
-                self.database,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=self.log.open("ab"),
-            env=self.env,
-        )
-        wait_for(self.url + "?wsdl", self.process, time.monotonic() + 30)
-
-    def stop(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
-
-    def rows(self, where: str) -> list[tuple]:  # type: ignore[type-arg]
-        engine = create_engine(self.database)
-        with engine.connect() as connection:
-            found = connection.execute(
-                text(
-                    "SELECT client_reference, registered_at, utc_offset_minutes, "
-                    f"emergency_procedure FROM registrations WHERE {where} ORDER BY registered_at"
-                )
-            ).all()
-        engine.dispose()
-        return [tuple(row) for row in found]
 
 
 @pytest.fixture

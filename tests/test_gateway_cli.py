@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from zeep.wsse.username import UsernameToken
 
 from gateway.cli import main
 from tests.builders import batch
+from tests.processes import free_port, wait_for
 
 
 @pytest.fixture
@@ -98,24 +97,6 @@ def test_an_unusable_database_is_one_clear_line(capsys, tmp_path):
     code = main(["migrate", "--database", "postgresql://nobody@127.0.0.1:1/none"])
     assert code == 1
     assert "the database cannot be used" in capsys.readouterr().err
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], deadline: float) -> bytes:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                return response.read()
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"{url} did not answer in time")
 
 
 def test_serve_runs_gunicorn_with_the_demo_account_and_takes_200_registrations(tmp_path):

@@ -14,8 +14,8 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy import create_engine, text
 
+from tests.processes import Gateway
 from tests.soap import NS, envelope
-from tests.test_emergency_procedure import Gateway
 
 PATH = "/PresenceRegistration/v1"
 

@@ -1,0 +1,88 @@
+"""The gateway as users run it: ``ciao-gateway serve`` (gunicorn) in a process of its own on a
+free loopback port, waited for on a condition with a deadline, never a fixed sleep."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(url: str, process: subprocess.Popen[bytes], deadline: float) -> bytes:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return response.read()
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"{url} did not answer in time")
+
+
+class Gateway:
+    """``ciao-gateway serve --demo`` in a process of its own, on a free loopback port."""
+
+    def __init__(self, folder: Path, workers: int = 1, check_workers: int = 1) -> None:
+        self.workers = workers
+        self.check_workers = check_workers
+        self.port = free_port()
+        self.database = f"sqlite:///{folder / 'ciao.db'}"
+        self.env = dict(os.environ, CIAO_SECRET_KEY_FILE=str(folder / "secret.key"))
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.url = f"{self.base}/PresenceRegistration/v1"
+        self.log = folder / "serve.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gateway.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+                "--check-workers",
+                str(self.check_workers),
+                "--demo",
+                "--database",
+                self.database,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("ab"),
+            env=self.env,
+        )
+        wait_for(self.url + "?wsdl", self.process, time.monotonic() + 30)
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+    def rows(self, where: str) -> list[tuple]:  # type: ignore[type-arg]
+        engine = create_engine(self.database)
+        with engine.connect() as connection:
+            found = connection.execute(
+                text(
+                    "SELECT client_reference, registered_at, utc_offset_minutes, "
+                    f"emergency_procedure FROM registrations WHERE {where} ORDER BY registered_at"
+                )
+            ).all()
+        engine.dispose()
+        return [tuple(row) for row in found]
