@@ -10,7 +10,7 @@ from spyne.server.wsgi import WsgiApplication
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from gateway import logs
+from gateway import logs, metrics
 from gateway.config import Settings
 from gateway.services.authentication import Authenticator
 from gateway.services.passwords import SecretKey
@@ -61,7 +61,13 @@ def create_app(
         )
         for endpoint in ENDPOINTS
     }
-    return GatewayWsgi(routes, settings.max_body_bytes, lambda: readiness(engine))
+    metrics.watch_commits(engine)
+    return GatewayWsgi(
+        routes,
+        settings.max_body_bytes,
+        lambda: readiness(engine),
+        lambda: metrics.exposition(engine),
+    )
 
 
 def readiness(engine: Engine) -> str | None:

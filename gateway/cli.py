@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from gateway import demo, imports, logs
+from gateway import demo, imports, logs, metrics
 from gateway.config import Settings
 from gateway.domain.consultation import ExportRequest
 from gateway.domain.registration import StoredRegistration
@@ -38,6 +41,9 @@ DEMO_PASSWORD = "demo-password"  # noqa: S105 (the printed demo account of `make
 DEMO_COMPANY = "0403170701"
 DEMO_OPERATOR = "demo-operator"
 DEMO_OPERATOR_COMPANY = "0873909226"
+
+
+_METRICS_PREFIX = "ciao-metrics-"
 
 
 class CliError(Exception):
@@ -96,9 +102,25 @@ def _ensure_demo(settings: Settings) -> None:
     engine.dispose()
 
 
+def _shared_metrics_folder(args: argparse.Namespace) -> Path:
+    """The folder where every process of this gateway keeps its metric samples. The choice
+    is made when prometheus_client is imported, so without the variable set the command
+    starts itself again with it."""
+    folder = os.environ.get(metrics.MULTIPROCESS_DIR)
+    if not folder:
+        os.environ[metrics.MULTIPROCESS_DIR] = tempfile.mkdtemp(prefix=_METRICS_PREFIX)
+        os.execv(sys.executable, [sys.executable, "-m", "gateway.cli", *args.argv])  # noqa: S606
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):  # samples of an earlier run
+        stale.unlink()
+    return path
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     from gateway.server import serve
 
+    samples = _shared_metrics_folder(args)
     settings = _settings(args)
     if args.demo:
         _ensure_demo(settings)
@@ -110,7 +132,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         f"(database {settings.database_url})",
         flush=True,
     )
-    print(f"operators: {url}/Administration/v1?wsdl", flush=True)
+    print(f"operators: {url}/Administration/v1?wsdl; metrics: {url}/metrics", flush=True)
     if args.demo:
         print(
             f"demo accounts: {DEMO_USERNAME} / {DEMO_PASSWORD} (EMPLOYER, enterprise "
@@ -130,6 +152,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
             checker.terminate()
         for checker in checkers:
             checker.wait(timeout=30)
+        if samples.parent == Path(tempfile.gettempdir()) and samples.name.startswith(
+            _METRICS_PREFIX
+        ):
+            shutil.rmtree(samples, ignore_errors=True)
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -332,6 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure()
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args.handler(args)
     except (CliError, ServiceError, imports.ImportFileError) as error:

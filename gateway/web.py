@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from wsgiref.util import application_uri
 
+from gateway import metrics
 from gateway.logs import REQUEST_ID, new_request_id
 from gateway.soap.documents import ContractDocuments
 
@@ -21,6 +22,7 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 _XML = "text/xml; charset=utf-8"
 DRAIN_LIMIT = 32 * 1024 * 1024
 _TEXT = "text/plain; charset=utf-8"
+_OPERATION_PATHS = ("/health", "/ready", "/metrics")
 
 
 def _answer(
@@ -40,11 +42,17 @@ class Route:
 
 class GatewayWsgi:
     def __init__(
-        self, routes: Mapping[str, Route], max_body_bytes: int, ready: Callable[[], str | None]
+        self,
+        routes: Mapping[str, Route],
+        max_body_bytes: int,
+        ready: Callable[[], str | None],
+        scrape: Callable[[], tuple[bytes, str]],
     ) -> None:
         self._routes = dict(routes)
         self._max_body_bytes = max_body_bytes
         self._ready = ready
+        self._scrape = scrape
+        self._paths = {*self._routes, *_OPERATION_PATHS}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request_id = new_request_id()
@@ -59,18 +67,24 @@ class GatewayWsgi:
         try:
             return self._route(environ, respond)
         finally:
+            seconds = time.perf_counter() - started
+            status = statuses[0][:3] if statuses else "-"
             access.info(
                 "%s %s %s",
                 environ.get("REQUEST_METHOD"),
                 environ.get("PATH_INFO"),
-                statuses[0] if statuses else "-",
+                status,
                 extra={
                     "method": environ.get("REQUEST_METHOD"),
                     "path": environ.get("PATH_INFO"),
-                    "status": int(statuses[0][:3]) if statuses else None,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "status": int(status) if statuses else None,
+                    "duration_ms": round(seconds * 1000, 2),
                 },
             )
+            path = environ.get("PATH_INFO", "").rstrip("/")
+            label = path if path in self._paths else "other"
+            metrics.REQUESTS.labels(label, status).inc()
+            metrics.REQUEST_SECONDS.labels(label).observe(seconds)
             REQUEST_ID.reset(token)
 
     def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -82,6 +96,9 @@ class GatewayWsgi:
             if problem is None:
                 return _answer(start_response, "200 OK", b"ready\n")
             return _answer(start_response, "503 Service Unavailable", f"{problem}\n".encode())
+        if path == "/metrics":  # Prometheus text format, every process of this gateway added up
+            body, content_type = self._scrape()
+            return _answer(start_response, "200 OK", body, content_type)
         route = self._routes.get(path)
         if route is None:
             services = ", ".join(f"{p}?wsdl" for p in self._routes)

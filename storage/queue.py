@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 from storage.database import execute_many
 from storage.tables import check_queue, registrations
@@ -23,6 +23,7 @@ class Claim:
     worker_key: str
     work_day: date
     version: int
+    available_at: datetime
 
 
 # New work for a queued day bumps its version and makes it available at the earlier time.
@@ -95,9 +96,22 @@ def claim(
             check_queue.c.worker_key,
             check_queue.c.work_day,
             check_queue.c.version,
+            check_queue.c.available_at,
         )
     )
     return [Claim(*row) for row in rows]
+
+
+def depth(connection: Connection, now: datetime) -> tuple[int, int]:
+    """How many queued worker days are due at ``now``, and how many wait for later."""
+    due = check_queue.c.available_at <= now
+    row = connection.execute(
+        select(
+            func.count().filter(due),
+            func.count().filter(~due),
+        ).select_from(check_queue)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def still_held(connection: Connection, worker: str, claims: list[Claim]) -> list[Claim]:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from gateway import metrics
 from gateway.checks.engine import evaluate, needs_end_of_day
 from gateway.domain.registration import StoredRegistration
 from storage import queue, reference, validations
@@ -66,6 +67,7 @@ class CheckWorker:
             queue.finish(connection, self.name, held)
             for end, keys in later.items():
                 queue.enqueue(connection, keys, _naive(end))  # type: ignore[arg-type]
+        metrics.observe_checks([c.available_at for c in held], _naive(datetime.now(UTC)))
         log.debug(
             "%s checked %d days, %d registrations, %d changed",
             self.name,

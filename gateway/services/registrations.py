@@ -13,6 +13,7 @@ from typing import cast
 
 from sqlalchemy import Connection
 
+from gateway import metrics
 from gateway.domain.acceptance import refusal_reasons
 from gateway.domain.identity import Account
 from gateway.domain.registration import (
@@ -82,6 +83,7 @@ def _register_once(
                 first_with_reference[reference] = index
             to_store.append(index)
     stored = registrations.add_all(connection, [batch[i] for i in to_store], sender, now)
+    metrics.count_when_committed(connection, len(stored))
     # Queued in the same transaction: nothing acknowledged can be left unchecked.
     queue.enqueue(
         connection,

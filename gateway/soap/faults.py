@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 from spyne.model.fault import Fault
 
+from gateway import metrics
 from gateway.logs import REQUEST_ID, new_request_id
 from gateway.xml.contract import NS_ERRORS
 
@@ -107,6 +108,7 @@ class GatewayFault(Fault):
         self.environment = environment
         summary = self.messages[0] if len(self.messages) == 1 else kind.message
         super().__init__(kind.code, summary, detail=self._detail())
+        metrics.FAULTS.labels(kind.code).inc()
 
     def _detail(self) -> etree._Element:
         name = "BusinessError" if self.kind.business else "SystemError"
