@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 NODE_SOAP := $(VENV)/node/node_modules/soap
 
-.PHONY: venv run test lint bench clean
+.PHONY: venv run test lint bench soak clean
 
 venv: $(STAMP)
 
@@ -36,6 +36,9 @@ test: lint $(NODE_SOAP)
 
 bench: venv
 	$(BIN)/python -m bench.run
+
+soak: venv
+	$(BIN)/python -m bench.soak --minutes 5 --rate 100
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

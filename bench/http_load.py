@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bench.common import envelope, say, scratch
@@ -53,14 +55,14 @@ def _load(
     results.put((latencies, errors))
 
 
-def _rss_kib(pid: int) -> int:
+def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
 
 
-def _workers(master: int) -> list[int]:
+def children(master: int) -> list[int]:
     children = Path(f"/proc/{master}/task/{master}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
@@ -93,7 +95,10 @@ def run_load(
     }
 
 
-def measure(seconds: float, workers: int = 2) -> dict[str, object]:
+@contextmanager
+def running_gateway(workers: int, check_workers: int = 0) -> Iterator[tuple[int, list[int]]]:
+    """``ciao-gateway serve`` on a scratch SQLite database and a free loopback port; yields
+    the port and the pids of the gunicorn workers (and check workers, if any)."""
     place = scratch("sqlite")
     port = free_port()
     env = dict(os.environ, CIAO_SECRET_KEY_FILE=str(place.settings.secret_key_file))
@@ -108,7 +113,7 @@ def measure(seconds: float, workers: int = 2) -> dict[str, object]:
             "--workers",
             str(workers),
             "--check-workers",
-            "0",
+            str(check_workers),
             "--database",
             place.settings.database_url,
         ],
@@ -126,18 +131,24 @@ def measure(seconds: float, workers: int = 2) -> dict[str, object]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("the gateway did not start") from None
                 time.sleep(0.1)
-        while len(pids := _workers(server.pid)) < workers and time.monotonic() < deadline:
+        expected = workers + check_workers
+        while len(pids := children(server.pid)) < expected and time.monotonic() < deadline:
             time.sleep(0.1)
-        rss_start = {pid: _rss_kib(pid) for pid in pids}
-        say(f"HTTP: {seconds:.0f} s of single-registration requests, 4 clients ...")
-        single = run_load(port, envelope(1), 1, seconds, clients=4, limit=200_000)
-        say(f"HTTP: {seconds:.0f} s of 200-registration batches, 2 clients ...")
-        batch = run_load(port, envelope(200), 200, seconds, clients=2, limit=20_000)
-        rss_end = {pid: _rss_kib(pid) for pid in pids}
+        yield port, pids
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
         place.cleanup()
+
+
+def measure(seconds: float, workers: int = 2) -> dict[str, object]:
+    with running_gateway(workers) as (port, pids):
+        rss_start = {pid: rss_kib(pid) for pid in pids}
+        say(f"HTTP: {seconds:.0f} s of single-registration requests, 4 clients ...")
+        single = run_load(port, envelope(1), 1, seconds, clients=4, limit=200_000)
+        say(f"HTTP: {seconds:.0f} s of 200-registration batches, 2 clients ...")
+        batch = run_load(port, envelope(200), 200, seconds, clients=2, limit=20_000)
+        rss_end = {pid: rss_kib(pid) for pid in pids}
     return {
         "single": single,
         "batch": batch,
