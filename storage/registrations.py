@@ -125,7 +125,7 @@ def _location_values(location: Coordinates | Address | None) -> tuple[object, ..
 def _row(
     registration_id: int,
     r: SubmittedRegistration,
-    sender: tuple[str, str, str],
+    sender: tuple[str, str, str, str],
     created_at: datetime,
 ) -> tuple[object, ...]:
     """The values of a new registration in the order of ``_NEW_COLUMNS``."""
@@ -144,8 +144,7 @@ def _row(
         r.device_id,
         r.emergency_procedure,
         r.client_reference,
-        *sender,
-        Channel.WEBSERVICE.value,
+        *sender,  # sender id, company and user type, then the channel
         created_at,
         Status.REGISTERED.value,
         worker_key(r),
@@ -221,12 +220,13 @@ def add_all(
     submitted: Sequence[SubmittedRegistration],
     sender: Sender,
     created_at: datetime,
+    channel: Channel = Channel.WEBSERVICE,
 ) -> list[StoredRegistration]:
     """Insert ``submitted`` in one executemany; the stored registrations come back in order."""
     if not submitted:
         return []
     ids = _allocate_ids(connection, len(submitted))
-    sender_values = (sender.sender_id, sender.company_id, sender.user_type.value)
+    sender_values = (sender.sender_id, sender.company_id, sender.user_type.value, channel.value)
     created = _naive_utc(created_at)
     rows = [
         _row(registration_id, registration, sender_values, created)
@@ -249,7 +249,7 @@ def add_all(
             id=registration_id,
             submitted=registration,
             created_at=created_at,
-            channel=Channel.WEBSERVICE,
+            channel=channel,
             last_validation=validation,
             sender=sender,
             history=(validation,),

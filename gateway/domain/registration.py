@@ -40,12 +40,17 @@ class Status(StrEnum):
 
 
 class Channel(StrEnum):
+    """How a registration reached the gateway: this SOAP service, or the page a worker opens
+    on a smartphone from a declaration's QR code or URL."""
+
     WEBSERVICE = "WEBSERVICE"
+    WEB = "WEB"
 
 
 class UserType(StrEnum):
     EMPLOYER = "EMPLOYER"
     OPERATOR = "OPERATOR"
+    WORKER = "WORKER"  # the worker on the smartphone page
 
 
 @dataclass(frozen=True, slots=True)

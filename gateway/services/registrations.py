@@ -18,6 +18,7 @@ from gateway.domain.acceptance import refusal_reasons
 from gateway.domain.identity import Account
 from gateway.domain.registration import (
     Acknowledgement,
+    Channel,
     RefusedRegistration,
     Sender,
     StoredRegistration,
@@ -45,12 +46,25 @@ def register(
     now: datetime,
     future_tolerance: timedelta,
 ) -> list[Acknowledgement]:
-    """Store ``batch`` and answer each registration in order."""
-    sender = sender_of(account)
+    """Store ``batch`` sent by ``account`` over the webservice and answer each registration
+    in order."""
+    return register_from(connection, sender_of(account), batch, now, future_tolerance)
+
+
+def register_from(
+    connection: Connection,
+    sender: Sender,
+    batch: Sequence[SubmittedRegistration],
+    now: datetime,
+    future_tolerance: timedelta,
+    channel: Channel = Channel.WEBSERVICE,
+) -> list[Acknowledgement]:
+    """Store ``batch`` from ``sender`` arriving by ``channel``: every channel stores, queues
+    and answers alike."""
     for attempt in range(_ATTEMPTS):
         try:
             with connection.begin_nested():
-                return _register_once(connection, sender, batch, now, future_tolerance)
+                return _register_once(connection, sender, batch, now, future_tolerance, channel)
         except registrations.ReferenceTaken:
             if attempt == _ATTEMPTS - 1:
                 raise
@@ -63,6 +77,7 @@ def _register_once(
     batch: Sequence[SubmittedRegistration],
     now: datetime,
     future_tolerance: timedelta,
+    channel: Channel,
 ) -> list[Acknowledgement]:
     references = [r.client_reference for r in batch if r.client_reference is not None]
     known = registrations.find_by_references(connection, sender.sender_id, references)
@@ -82,7 +97,7 @@ def _register_once(
             if reference is not None:
                 first_with_reference[reference] = index
             to_store.append(index)
-    stored = registrations.add_all(connection, [batch[i] for i in to_store], sender, now)
+    stored = registrations.add_all(connection, [batch[i] for i in to_store], sender, now, channel)
     metrics.count_when_committed(connection, len(stored))
     # Queued in the same transaction: nothing acknowledged can be left unchecked.
     queue.enqueue(
