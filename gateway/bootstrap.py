@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway import logs, metrics
 from gateway.config import Settings
+from gateway.pages.app import Pages
 from gateway.services.authentication import Authenticator
 from gateway.services.passwords import SecretKey
 from gateway.soap.application import GatewayApplication
@@ -64,6 +65,7 @@ def create_app(
     metrics.watch_commits(engine)
     return GatewayWsgi(
         routes,
+        Pages(engine, settings, key, authenticator),
         settings.max_body_bytes,
         lambda: readiness(engine),
         lambda: metrics.exposition(engine),

@@ -27,6 +27,7 @@ from gateway import demo, imports, logs, metrics
 from gateway.config import Settings
 from gateway.domain.consultation import ExportRequest
 from gateway.domain.registration import StoredRegistration
+from gateway.pages.qr import qr_code, registration_url
 from gateway.services import accounts, export, reference, registrations
 from gateway.services.checking import CheckWorker
 from gateway.services.errors import ServiceError
@@ -233,6 +234,23 @@ def cmd_worker(args: argparse.Namespace) -> None:
     worker.run(stop, idle_seconds=args.idle_seconds)
 
 
+def cmd_qr(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    engine = _migrated_engine(settings)
+    with transaction(engine) as connection:
+        known = reference_storage.declaration(connection, args.workplace_id) is not None
+    if not known:
+        raise CliError(
+            f"there is no declaration of works {args.workplace_id} in {settings.database_url}; "
+            "import it first (ciao-gateway import declarations FILE.csv)"
+        )
+    base = args.url or settings.public_url or "http://127.0.0.1:8000"
+    kind = "png" if str(args.output or "").lower().endswith(".png") else "svg"
+    output = Path(args.output or f"ciao-{args.workplace_id}.svg")
+    output.write_bytes(qr_code(base, args.workplace_id, kind))
+    print(f"{output}: QR code of {registration_url(base, args.workplace_id, scanned=True)}")
+
+
 def _password(args: argparse.Namespace) -> str:
     if args.password:
         return str(args.password)
@@ -329,6 +347,17 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--output", help="file to write (default presences-FROM-TO.csv)")
     database_option(exporter)
     exporter.set_defaults(handler=cmd_export)
+
+    qr = commands.add_parser(
+        "qr", help="write the QR code workers scan to register on a declaration of works"
+    )
+    qr.add_argument("workplace_id", metavar="WORKPLACE_ID", help="the declaration's number")
+    qr.add_argument(
+        "--url", help="the address workers reach the gateway at (default CIAO_PUBLIC_URL)"
+    )
+    qr.add_argument("--output", help="file to write, .svg or .png (default ciao-ID.svg)")
+    database_option(qr)
+    qr.set_defaults(handler=cmd_qr)
 
     migrate_parser = commands.add_parser("migrate", help="bring the database to the newest schema")
     database_option(migrate_parser)

@@ -22,6 +22,9 @@ class Settings:
     max_xml_depth: int = 32
     token_window_seconds: int = 300
     future_tolerance_seconds: int = 300
+    # The address workers reach the pages at, printed in QR codes; None: the request's host.
+    public_url: str | None = None
+    secure_cookies: bool = False
 
     @classmethod
     def from_environment(cls, **overrides: object) -> Settings:
@@ -32,6 +35,8 @@ class Settings:
             "secret_key_file": Path(env.get("CIAO_SECRET_KEY_FILE", "var/secret.key")),
             "max_body_bytes": int(env.get("CIAO_MAX_BODY_BYTES", 2 * 1024 * 1024)),
             "token_window_seconds": int(env.get("CIAO_TOKEN_WINDOW_SECONDS", 300)),
+            "public_url": env.get("CIAO_PUBLIC_URL") or None,
+            "secure_cookies": env.get("CIAO_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]

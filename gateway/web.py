@@ -1,4 +1,5 @@
-"""The WSGI application: routes HTTP requests to the contract documents or to Spyne."""
+"""The WSGI application: routes HTTP requests to the contract documents, to Spyne, or to the
+web pages (the worker's page and the management pages)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ _XML = "text/xml; charset=utf-8"
 DRAIN_LIMIT = 32 * 1024 * 1024
 _TEXT = "text/plain; charset=utf-8"
 _OPERATION_PATHS = ("/health", "/ready", "/metrics")
+PAGE_PREFIXES = ("/r/", "/manage/", "/static/")
 
 
 def _answer(
@@ -40,15 +42,25 @@ class Route:
     documents: ContractDocuments
 
 
+def _page_label(path: str) -> str:
+    """Pages are counted by their prefix, not by work place or registration id."""
+    for prefix in PAGE_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "*"
+    return "other"
+
+
 class GatewayWsgi:
     def __init__(
         self,
         routes: Mapping[str, Route],
+        pages: WsgiApp,
         max_body_bytes: int,
         ready: Callable[[], str | None],
         scrape: Callable[[], tuple[bytes, str]],
     ) -> None:
         self._routes = dict(routes)
+        self._pages = pages
         self._max_body_bytes = max_body_bytes
         self._ready = ready
         self._scrape = scrape
@@ -82,7 +94,7 @@ class GatewayWsgi:
                 },
             )
             path = environ.get("PATH_INFO", "").rstrip("/")
-            label = path if path in self._paths else "other"
+            label = path if path in self._paths else _page_label(path)
             metrics.REQUESTS.labels(label, status).inc()
             metrics.REQUEST_SECONDS.labels(label).observe(seconds)
             REQUEST_ID.reset(token)
@@ -99,6 +111,8 @@ class GatewayWsgi:
         if path == "/metrics":  # Prometheus text format, every process of this gateway added up
             body, content_type = self._scrape()
             return _answer(start_response, "200 OK", body, content_type)
+        if path.startswith(PAGE_PREFIXES) or path == "/manage":
+            return self._pages(environ, start_response)
         route = self._routes.get(path)
         if route is None:
             services = ", ".join(f"{p}?wsdl" for p in self._routes)

@@ -225,3 +225,46 @@ def taking_over(connection: Connection, workplaces: set[str]) -> set[str]:
             )
         ).scalars()
     )
+
+
+def declaration(connection: Connection, workplace_id: str) -> Declaration | None:
+    """One declaration of works with its chain (the smartphone page)."""
+    reference = ReferenceData()
+    _load_declarations(connection, {workplace_id}, reference)
+    return reference.declarations.get(workplace_id)
+
+
+def declarations_in_chain_of(connection: Connection, company: str) -> list[Declaration]:
+    """The declarations in whose chain ``company`` is, as contractor or below (whose QR codes
+    its management pages print), by work place id."""
+    ids = set(
+        connection.execute(
+            select(declarations.c.workplace_id).where(declarations.c.contractor == company)
+        ).scalars()
+    ) | set(
+        connection.execute(
+            select(declaration_chain.c.workplace_id).where(
+                declaration_chain.c.company_id == company
+            )
+        ).scalars()
+    )
+    reference = ReferenceData()
+    _load_declarations(connection, ids, reference)
+    return [reference.declarations[i] for i in sorted(reference.declarations)]
+
+
+def employments_of(connection: Connection, inss: str) -> list[Employment]:
+    return [
+        Employment(row.inss, row.employer, _period(row.valid_from, row.valid_until))
+        for row in connection.execute(select(employments).where(employments.c.inss == inss))
+    ]
+
+
+def enterprise_names(connection: Connection, numbers: Iterable[str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for part in _chunks(numbers):
+        rows = connection.execute(
+            select(enterprises.c.number, enterprises.c.name).where(enterprises.c.number.in_(part))
+        )
+        names.update((number, name) for number, name in rows)
+    return names

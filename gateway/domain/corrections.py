@@ -64,6 +64,16 @@ def current_value(registration: StoredRegistration, kind: CorrectionType) -> str
     )
 
 
+def correctable(registration: StoredRegistration, now: datetime) -> bool:
+    """Whether a correction of ``registration`` may still be requested at ``now``: not
+    cancelled, within the 30 days, and made with an enterprise number."""
+    return (
+        registration.last_validation.status is not Status.CANCELLED
+        and now - registration.submitted.registered_at <= WINDOW
+        and registration.submitted.company_id is not None
+    )
+
+
 def refusal(
     registration: StoredRegistration,
     kind: CorrectionType,

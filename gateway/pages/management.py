@@ -1,0 +1,290 @@
+"""The employer's management pages (Q11, Q14-Q19): log in with a gateway account, consult
+the registrations of its own workers and of its subcontracting chain, see open remarks with
+the action to take, request a correction (the "envelope") within 30 days, export at most 100
+days as CSV, and print the QR codes of its declarations of works. What an account sees is
+exactly what ``searchPresences`` shows it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Response
+
+from gateway.domain.consultation import ExportRequest, SearchCriteria
+from gateway.domain.corrections import WINDOW, CorrectionType, correctable
+from gateway.domain.identity import Account, UsernameToken
+from gateway.domain.registration import Status, StoredRegistration
+from gateway.domain.remarks import BY_CODE
+from gateway.domain.workday import BELGIUM
+from gateway.pages import flood
+from gateway.pages.app import View
+from gateway.pages.qr import qr_code, registration_url
+from gateway.pages.sessions import SESSION_COOKIE, SESSION_SECONDS, same_token
+from gateway.services import consultation, corrections, export, registrations
+from gateway.services.errors import (
+    AuthenticationFailed,
+    CorrectionRefused,
+    ExportRefused,
+    RegistrationNotFound,
+)
+from gateway.xml.export import csv_lines
+from storage import reference
+from storage.database import transaction
+
+PAGE_SIZE = 50
+Page = Callable[..., Response]
+
+
+def logged_in(handler: Page) -> Page:
+    """Sends a visitor without a valid session to the login page; a POST must carry the
+    session's CSRF token."""
+
+    @wraps(handler)
+    def checked(view: View, **values: object) -> Response:
+        account = view.account()
+        session = view.session()
+        if account is None or session is None:
+            return redirect("/manage/login?" + urlencode({"next": view.request.full_path}))
+        if view.request.method == "POST" and not same_token(
+            view.request.form.get("csrf"), session.csrf
+        ):
+            return view.refused_form()
+        return handler(view, account, session.csrf, **values)
+
+    return checked
+
+
+def login(view: View) -> Response:
+    target = view.request.values.get("next") or "/manage/registrations"
+    if not target.startswith("/manage"):
+        target = "/manage/registrations"
+    if view.request.method == "GET":
+        return view.render("manage_login.html", next=target, failed=False)
+    refusal = view.pages.flood.admit(
+        (flood.LOGINS_PER_ADDRESS, f"login:{view.request.remote_addr}")
+    )
+    if refusal is not None:
+        return view.too_many(refusal)
+    form = view.request.form
+    token = UsernameToken(form.get("username", ""), form.get("password", ""), digest=False)
+    try:
+        with transaction(view.engine) as connection:
+            account = view.pages.authenticator.authenticate(connection, token, view.now)
+    except AuthenticationFailed:
+        return view.render("manage_login.html", 401, next=target, failed=True)
+    cookie, _ = view.pages.signer.session_cookie(account.username)
+    response = redirect(target, code=303)
+    view.cookie(response, SESSION_COOKIE, cookie, SESSION_SECONDS)
+    return response
+
+
+@logged_in
+def logout(view: View, account: Account, csrf: str) -> Response:
+    response = redirect("/manage/login", code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax")
+    return response
+
+
+def _day(text: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def _today(view: View) -> date:
+    return view.now.astimezone(BELGIUM).date()
+
+
+@logged_in
+def registration_list(view: View, account: Account, csrf: str) -> Response:
+    args = view.request.args
+    today = _today(view)
+    start = _day(args.get("from"), today - timedelta(days=6))
+    end = max(_day(args.get("to"), today), start)
+    status = args.get("status") or ""
+    remark = args.get("remark") or ""
+    page = max(int(args.get("page", "1")) if args.get("page", "1").isdigit() else 1, 1)
+    criteria = SearchCriteria(
+        periods=((start, end),),
+        inss=args.get("inss") or None,
+        workplace_id=args.get("workplace") or None,
+        statuses=(Status(status),) if status in {s.value for s in Status} else (),
+        remark_codes=(remark,) if remark in BY_CODE else (),
+        first_row=(page - 1) * PAGE_SIZE,
+        fetch_size=PAGE_SIZE,
+        sort="REGISTRATION DATE",
+        descending=True,
+    )
+    total, found = _search(view, account, criteria)
+    filters = {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "inss": args.get("inss", ""),
+        "workplace": args.get("workplace", ""),
+        "status": status,
+        "remark": remark,
+    }
+    return view.render(
+        "manage_registrations.html",
+        account=account,
+        csrf=csrf,
+        total=total,
+        found=found,
+        filters=filters,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        page_link=lambda number: "?" + urlencode({**filters, "page": number}),
+        remark_codes=sorted(BY_CODE),
+        statuses=list(Status),
+    )
+
+
+def _search(
+    view: View, account: Account, criteria: SearchCriteria
+) -> tuple[int, list[StoredRegistration]]:
+    with transaction(view.engine) as connection:
+        return consultation.search(connection, account, criteria)
+
+
+@logged_in
+def remarks(view: View, account: Account, csrf: str) -> Response:
+    today = _today(view)
+    criteria = SearchCriteria(
+        periods=((today - WINDOW, today),),
+        statuses=(Status.FAILED,),
+        fetch_size=500,
+        sort="REGISTRATION DATE",
+        descending=True,
+    )
+    total, found = _search(view, account, criteria)
+    return view.render(
+        "manage_remarks.html", account=account, csrf=csrf, total=total, found=found, kinds=BY_CODE
+    )
+
+
+def _detail(
+    view: View, account: Account, csrf: str, registration_id: int, **context: Any
+) -> Response:
+    try:
+        with transaction(view.engine) as connection:
+            found = registrations.get(connection, account, registration_id)
+    except RegistrationNotFound:
+        raise NotFound() from None
+    return view.render(
+        "manage_registration.html",
+        account=account,
+        csrf=csrf,
+        registration=found,
+        kinds=BY_CODE,
+        correctable=correctable(found, view.now),
+        correction_types=list(CorrectionType),
+        deadline=found.submitted.registered_at + WINDOW,
+        **context,
+    )
+
+
+@logged_in
+def registration_detail(view: View, account: Account, csrf: str, registration_id: int) -> Response:
+    return _detail(view, account, csrf, registration_id, filed=None, refusal=None)
+
+
+@logged_in
+def correction(view: View, account: Account, csrf: str, registration_id: int) -> Response:
+    form = view.request.form
+    try:
+        kind = CorrectionType(form.get("kind", ""))
+        with transaction(view.engine) as connection:
+            filed = corrections.request(
+                connection,
+                account,
+                registration_id,
+                kind,
+                (form.get("proposed") or "").strip(),
+                (form.get("motivation") or "").strip()[:500],
+                view.now,
+            )
+    except ValueError:
+        return _detail(
+            view,
+            account,
+            csrf,
+            registration_id,
+            filed=None,
+            refusal=view._("Choose what is wrong."),
+        )
+    except CorrectionRefused as refused:
+        return _detail(view, account, csrf, registration_id, filed=None, refusal=str(refused))
+    except RegistrationNotFound:
+        raise NotFound() from None
+    return _detail(view, account, csrf, registration_id, filed=filed, refusal=None)
+
+
+@logged_in
+def export_csv(view: View, account: Account, csrf: str) -> Response:
+    today = _today(view)
+    wanted = ExportRequest(
+        start=_day(view.request.args.get("from"), today - timedelta(days=29)),
+        end=_day(view.request.args.get("to"), today),
+        format="CSV",
+    )
+    try:
+        rows = export.registrations(view.engine, account, wanted)
+    except ExportRefused as refused:
+        return view.render(
+            "error.html", 400, title=view._("The export cannot be made"), message=str(refused)
+        )
+
+    def content() -> Iterator[bytes]:
+        yield from csv_lines(rows)
+
+    response = Response(content(), content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{wanted.file_name}"'
+    return response
+
+
+@logged_in
+def workplaces(view: View, account: Account, csrf: str) -> Response:
+    with transaction(view.engine) as connection:
+        found = reference.declarations_in_chain_of(connection, account.company_id)
+    base = view.base_url()
+    return view.render(
+        "manage_workplaces.html",
+        account=account,
+        csrf=csrf,
+        declarations=found,
+        link=lambda workplace_id: registration_url(base, workplace_id),
+    )
+
+
+@logged_in
+def workplace_qr(view: View, account: Account, csrf: str, workplace_id: str) -> Response:
+    with transaction(view.engine) as connection:
+        mine = reference.declarations_in_chain_of(connection, account.company_id)
+    if workplace_id not in {d.workplace_id for d in mine}:
+        raise NotFound()
+    return Response(qr_code(view.base_url(), workplace_id), content_type="image/svg+xml")
+
+
+def home(view: View) -> Response:
+    return redirect("/manage/registrations")
+
+
+ROUTES = (
+    ("/manage", home, ["GET"]),
+    ("/manage/login", login, ["GET", "POST"]),
+    ("/manage/logout", logout, ["POST"]),
+    ("/manage/registrations", registration_list, ["GET"]),
+    ("/manage/registrations/<int:registration_id>", registration_detail, ["GET"]),
+    ("/manage/registrations/<int:registration_id>/correction", correction, ["POST"]),
+    ("/manage/remarks", remarks, ["GET"]),
+    ("/manage/export", export_csv, ["GET"]),
+    ("/manage/workplaces", workplaces, ["GET"]),
+    ("/manage/workplaces/<workplace_id>/qr.svg", workplace_qr, ["GET"]),
+)

@@ -1,0 +1,280 @@
+"""The worker's page behind a declaration's QR code or URL, over HTTP as a phone without
+JavaScript uses it; what it stores is read back through the SOAP service. On SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from gateway.domain.workday import BELGIUM
+from gateway.services.checking import CheckWorker
+from tests.web import (
+    CONTRACTOR,
+    SECOND_WORKER,
+    SUBCONTRACTOR,
+    WORKER,
+    WORKPLACE,
+    Page,
+    WebClient,
+    base_of,
+    works_on_site,
+)
+
+ADDRESS = {
+    "street": "Wetstraat",
+    "house_number": "16",
+    "postal_code": "1000",
+    "municipality": "Brussel",
+    "country": "BE",
+}
+
+
+@pytest.fixture
+def site(gateway):
+    works_on_site(gateway)
+    return gateway
+
+
+def identified(phone: WebClient, inss: str = WORKER, via: str = "qr") -> Page:
+    """Opens the declaration's page and gives the worker's number: the second step."""
+    start = phone.get(f"/r/{WORKPLACE}?via={via}")
+    assert start.status == 200
+    form = start.fields()
+    form.update(kind="INSS", identifier=inss)
+    step = phone.post(f"/r/{WORKPLACE}", form)
+    assert step.status == 200, step.body
+    return step
+
+
+def register(phone: WebClient, step: Page, **choices: str) -> Page:
+    form = step.fields()
+    form.update(choices)
+    return phone.post(f"/r/{WORKPLACE}/register", form)
+
+
+def stored(gateway, registration_id: int):  # type: ignore[no-untyped-def]
+    return gateway.client().service.getPresenceRegistration(PresenceRegistrationId=registration_id)
+
+
+def test_a_worker_registers_a_check_in_from_the_qr_code_with_a_typed_address(site):
+    phone = WebClient(base_of(site), language="en")
+    step = identified(phone)
+    assert step.text(".declaration") == (
+        f"Declaration of works {WORKPLACE} Wetstraat 16, 1000 Brussel "
+        f"Declared by Net & Proper NV ({CONTRACTOR})"
+    )
+    assert step.html.cssselect("select#company") == []  # one employer: filled in
+    assert step.fields()["company"] == CONTRACTOR
+    before = datetime.now(UTC)
+    done = register(phone, step, type="CHECK_IN", **ADDRESS)
+    assert done.status == 200
+    assert done.text("#recorded-type") == "Start of work"
+    assert done.text("#recorded-location") == "Wetstraat 16, 1000 Brussel"
+    registration_id = int(done.text("#recorded-id"))
+
+    found = stored(site, registration_id)
+    submitted = found.PresenceRegistrationSubmitted
+    assert (submitted.INSS, submitted.CompanyID, submitted.WorkPlaceId) == (
+        WORKER,
+        CONTRACTOR,
+        WORKPLACE,
+    )
+    assert submitted.RegistrationType == "CHECK_IN"
+    assert submitted.RegistrationMeans == "QR_CODE"
+    assert submitted.Location.Address.Street == "Wetstraat"
+    assert submitted.Location.Address.PostalCode == "1000"
+    assert found.Channel == "WEB"
+    assert found.Sender.SenderUserType == "WORKER"
+    assert found.Sender.SenderCompanyId == CONTRACTOR
+    assert before - timedelta(seconds=1) <= submitted.RegistrationDateTime <= datetime.now(UTC)
+    assert submitted.RegistrationDateTime.utcoffset() in (timedelta(hours=1), timedelta(hours=2))
+
+
+def test_a_followed_link_is_recorded_with_means_url(site):
+    phone = WebClient(base_of(site))
+    done = register(phone, identified(phone, via="url"), type="CHECK_IN")
+    found = stored(site, int(done.text("#recorded-id")))
+    assert found.PresenceRegistrationSubmitted.RegistrationMeans == "URL"
+    assert found.PresenceRegistrationSubmitted.Location is None  # GPS is not mandatory
+
+
+def test_the_position_is_stored_only_with_the_workers_consent(site):
+    phone = WebClient(base_of(site))
+    position = {"latitude": "50.8466123", "longitude": "4.3528456", "accuracy": "12.5"}
+    without = register(phone, identified(phone), type="CHECK_IN", **position)
+    assert (
+        stored(site, int(without.text("#recorded-id"))).PresenceRegistrationSubmitted.Location
+        is None
+    )
+    agreed = register(phone, identified(phone), type="BREAK_START", consent="yes", **position)
+    location = stored(site, int(agreed.text("#recorded-id"))).PresenceRegistrationSubmitted.Location
+    assert location.Coordinates.Latitude == Decimal("50.8466123")
+    assert location.Coordinates.Longitude == Decimal("4.3528456")
+    assert location.Coordinates.AccuracyMeters == Decimal("12.50")
+
+
+def test_a_worker_of_several_employers_of_the_chain_chooses_from_a_list(site):
+    works_on_site(
+        site,
+        Employment=[
+            {"INSS": WORKER, "CompanyID": SUBCONTRACTOR, "ValidFrom": datetime(2020, 1, 1).date()}
+        ],
+    )
+    phone = WebClient(base_of(site), language="en")
+    step = identified(phone)
+    options = [o.get("value") for o in step.html.cssselect("select#company option")]
+    assert options == ["", CONTRACTOR, SUBCONTRACTOR]
+    unchosen = register(phone, step, type="CHECK_IN")
+    assert unchosen.status == 400
+    assert unchosen.text("#company-error") == "Choose your employer."
+    done = register(phone, step, type="CHECK_IN", company=SUBCONTRACTOR)
+    found = stored(site, int(done.text("#recorded-id")))
+    assert found.PresenceRegistrationSubmitted.CompanyID == SUBCONTRACTOR
+
+
+def test_an_unknown_worker_chooses_among_the_enterprises_of_the_chain_and_is_accepted(site):
+    phone = WebClient(base_of(site))
+    step = identified(phone, inss=SECOND_WORKER)  # in no employment: every registration counts
+    options = [o.get("value") for o in step.html.cssselect("select#company option")]
+    assert options == ["", CONTRACTOR, SUBCONTRACTOR]
+    done = register(phone, step, type="CHECK_IN", company=CONTRACTOR)
+    assert done.status == 200
+
+
+def test_a_limosa_worker_registers_without_an_employer(site):
+    phone = WebClient(base_of(site))
+    start = phone.get(f"/r/{WORKPLACE}")
+    step = phone.post(
+        f"/r/{WORKPLACE}", {**start.fields(), "kind": "LIMOSA", "identifier": "L-2026-77"}
+    )
+    done = register(phone, step, type="CHECK_IN")
+    found = stored(site, int(done.text("#recorded-id")))
+    assert found.PresenceRegistrationSubmitted.LimosaId == "L-2026-77"
+    assert found.PresenceRegistrationSubmitted.CompanyID is None
+
+
+def test_a_form_sent_twice_is_stored_once(site):
+    phone = WebClient(base_of(site))
+    step = identified(phone)
+    first = register(phone, step, type="CHECK_IN")
+    again = register(phone, step, type="CHECK_IN")  # a double tap, or a reload of the answer
+    assert first.text("#recorded-id") == again.text("#recorded-id")
+    assert site.count() == 1
+
+
+@pytest.mark.parametrize("tampering", ["no token", "forged token", "another device's token"])
+def test_a_form_without_this_devices_token_is_refused_and_nothing_is_stored(site, tampering):
+    phone = WebClient(base_of(site), language="en")
+    form = {**identified(phone).fields(), "type": "CHECK_IN"}
+    if tampering == "no token":
+        del form["csrf"]
+    elif tampering == "forged token":
+        form["csrf"] = form["csrf"][:-4] + "AAAA"
+    else:
+        other = WebClient(base_of(site))
+        form["csrf"] = other.get(f"/r/{WORKPLACE}").fields()["csrf"]
+    refused = phone.post(f"/r/{WORKPLACE}/register", form)
+    assert refused.status == 403
+    assert refused.text("h1") == "This form has expired"
+    assert site.count() == 0
+
+
+def test_a_device_that_floods_the_page_is_slowed_down(site):
+    phone = WebClient(base_of(site), language="en")
+    step = identified(phone)
+    answers = [
+        register(phone, step, type="CHECK_IN", reference=f"flood-{n:04d}").status for n in range(12)
+    ]
+    assert answers[:10] == [200] * 10
+    assert answers[10:] == [429, 429]
+    assert site.count() == 10
+    other_phone = WebClient(base_of(site))
+    assert register(other_phone, identified(other_phone), type="CHECK_IN").status == 200
+
+
+def test_a_wrong_number_or_an_unknown_declaration_gets_a_clear_page(site):
+    phone = WebClient(base_of(site), language="en")
+    start = phone.get(f"/r/{WORKPLACE}")
+    wrong = phone.post(f"/r/{WORKPLACE}", {**start.fields(), "identifier": "12345"})
+    assert wrong.status == 400
+    assert wrong.text("#identifier-error") == "A national or BIS number has 11 digits."
+    assert wrong.html.cssselect("#identifier")[0].get("aria-invalid") == "true"
+    unknown = phone.get("/r/DW0000000000")
+    assert unknown.status == 404
+    assert unknown.text("h1") == "Page not found"
+
+
+def test_the_page_speaks_dutch_french_and_english(site):
+    assert WebClient(base_of(site)).get(f"/r/{WORKPLACE}").text("h1") == (
+        "Registreer uw aanwezigheid"
+    )
+    french = WebClient(base_of(site), language="fr-BE,fr;q=0.9")
+    page = french.get(f"/r/{WORKPLACE}")
+    assert page.text("h1") == "Enregistrez votre présence"
+    assert page.html.get("lang") == "fr"
+    chosen = french.get(f"/r/{WORKPLACE}?via=qr&lang=en")
+    assert chosen.text("h1") == "Register your presence"
+    assert french.get(f"/r/{WORKPLACE}").text("h1") == "Register your presence"  # remembered
+    links = chosen.html.cssselect("nav.languages a")
+    assert all("via=qr" in link.get("href") for link in links)
+
+
+def test_the_pages_are_sent_with_protective_headers_and_cookies(site):
+    phone = WebClient(base_of(site))
+    page = phone.get(f"/r/{WORKPLACE}")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Cache-Control"] == "no-store"
+    device = phone.cookie("ciao_device")
+    assert device.has_nonstandard_attr("HttpOnly")
+    assert device.get_nonstandard_attr("SameSite") == "Lax"
+    assert not device.secure  # plain HTTP here; Secure over HTTPS or with CIAO_SECURE_COOKIES
+
+
+def test_a_check_out_on_the_page_closes_a_check_in_from_a_badge(site):
+    works_on_site(
+        site,
+        Person=[{"INSS": SECOND_WORKER, "Name": "An Janssens"}],
+        Employment=[
+            {
+                "INSS": SECOND_WORKER,
+                "CompanyID": CONTRACTOR,
+                "ValidFrom": datetime(2020, 1, 1).date(),
+            }
+        ],
+    )
+    now = datetime.now(UTC)
+    start_of_day = now.astimezone(BELGIUM).replace(hour=0, minute=0, second=0, microsecond=0)
+    checked_in = max(now - timedelta(hours=1), start_of_day + timedelta(seconds=1))
+    badge = site.client().service.registerPresences(
+        PresenceRegistrationRequest=[
+            {
+                "INSS": WORKER,
+                "CompanyID": CONTRACTOR,
+                "WorkPlaceId": WORKPLACE,
+                "RegistrationType": "CHECK_IN",
+                "RegistrationDateTime": checked_in,
+                "RegistrationMeans": "BADGE",
+                "EmergencyProcedure": True,  # the badge reader was offline: sent an hour later
+            }
+        ]
+    )
+    badge_id = badge[0].PresenceRegistration.PresenceRegistrationId
+    phone = WebClient(base_of(site))
+    closing = register(phone, identified(phone), type="CHECK_OUT")
+    lonely = register(phone, identified(phone, inss=SECOND_WORKER), type="CHECK_OUT")
+    while CheckWorker(site.engine).run_once():
+        pass
+
+    def remarks(registration_id: int) -> list[str]:
+        validation = stored(site, registration_id).LastValidation
+        return [
+            r.RemarkCode for r in (validation.RemarkList.Remark if validation.RemarkList else [])
+        ]
+
+    assert remarks(badge_id) == []
+    assert remarks(int(closing.text("#recorded-id"))) == []  # checked with the badge's check-in
+    assert remarks(int(lonely.text("#recorded-id"))) == ["CHECK_OUT_WITHOUT_CHECK_IN"]
