@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 NODE_SOAP := $(VENV)/node/node_modules/soap
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: venv run test lint bench soak clean
 
@@ -15,6 +16,15 @@ $(NODE_SOAP): $(STAMP)
 	@if command -v npm >/dev/null; then \
 		npm install --silent --no-audit --no-fund --prefix $(VENV)/node soap@1; \
 	else echo "npm not found: the Node client test will be skipped"; fi
+
+# Debian's Chromium, for the browser tests of the pages (Playwright drives it; it downloads no
+# browser of its own). Installed where it is missing and this user may.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
+	else echo "chromium not found: the browser tests will be skipped"; fi
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +41,7 @@ lint: venv
 	$(BIN)/ruff format --check gateway storage clients tests bench
 	$(BIN)/mypy
 
-test: lint $(NODE_SOAP)
+test: lint $(NODE_SOAP) $(CHROMIUM)
 	$(BIN)/pytest
 
 bench: venv

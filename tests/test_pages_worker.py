@@ -278,3 +278,47 @@ def test_a_check_out_on_the_page_closes_a_check_in_from_a_badge(site):
     assert remarks(badge_id) == []
     assert remarks(int(closing.text("#recorded-id"))) == []  # checked with the badge's check-in
     assert remarks(int(lonely.text("#recorded-id"))) == ["CHECK_OUT_WITHOUT_CHECK_IN"]
+
+
+def test_a_locked_database_gives_a_page_to_try_again_and_stores_nothing(sqlite_gateway):
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    works_on_site(sqlite_gateway)
+    phone = WebClient(base_of(sqlite_gateway), language="en")
+    step = identified(phone)
+    path = str(make_url(sqlite_gateway.settings.database_url).database)
+    locker = sqlite3.connect(path, isolation_level=None, timeout=1)
+    locker.execute("BEGIN EXCLUSIVE")  # another process holding the write lock too long
+    try:
+        refused = register(phone, step, type="CHECK_IN")
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert refused.status == 503
+    assert refused.text("h1") == "Not available just now"
+    assert sqlite_gateway.count() == 0
+    assert register(phone, step, type="CHECK_IN").status == 200  # the same form, once free
+
+
+@pytest.mark.parametrize(
+    ("secure_cookies", "scheme", "secure"),
+    [(False, "http", False), (False, "https", True), (True, "http", True)],
+)
+def test_cookies_are_secure_over_https_or_when_configured(
+    sqlite_gateway, secure_cookies, scheme, secure
+):
+    from dataclasses import replace
+
+    from werkzeug.test import Client
+
+    from gateway.bootstrap import create_app
+
+    works_on_site(sqlite_gateway)
+    settings = replace(sqlite_gateway.settings, secure_cookies=secure_cookies)
+    client = Client(create_app(settings, sqlite_gateway.engine))
+    answer = client.get(f"/r/{WORKPLACE}", environ_overrides={"wsgi.url_scheme": scheme})
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert ("Secure" in cookie) is secure

@@ -88,15 +88,17 @@ CONTRACTOR, SUBCONTRACTOR, OUTSIDER = "0403170701", "0760544138", "0873909226"
 WORKER, SECOND_WORKER = "85073003328", "05010104566"
 
 
-def works_on_site(gateway: RunningGateway, **extra: list[dict[str, Any]]) -> None:
+def works_on_site(
+    gateway: RunningGateway, known_worker: bool = True, **extra: list[dict[str, Any]]
+) -> None:
     """A declaration of works by CONTRACTOR with SUBCONTRACTOR below it, both enterprises
-    known, WORKER employed by CONTRACTOR and in the national register."""
+    known, WORKER employed by CONTRACTOR and (if ``known_worker``) in the national register."""
     data: dict[str, list[dict[str, Any]]] = {
         "Enterprise": [
             {"CompanyID": CONTRACTOR, "Name": "Net & Proper NV", "ActiveFrom": date(2010, 1, 1)},
             {"CompanyID": SUBCONTRACTOR, "Name": "Glans BV", "ActiveFrom": date(2015, 6, 1)},
         ],
-        "Person": [{"INSS": WORKER, "Name": "Jan Peeters"}],
+        "Person": [{"INSS": WORKER, "Name": "Jan Peeters"}] if known_worker else [],
         "Employment": [{"INSS": WORKER, "CompanyID": CONTRACTOR, "ValidFrom": date(2020, 1, 1)}],
         "Declaration": [
             {

@@ -80,8 +80,10 @@ class Language:
         return text % values if values else text
 
     def moment(self, value: datetime) -> str:
-        """A date and time as people of this language write it, in Belgian time."""
-        return format_datetime(value, "short", tzinfo=BELGIUM, locale=Locale.parse(self.code))
+        """A date and time as people of this language write it in Belgium, in Belgian time."""
+        return format_datetime(
+            value, "short", tzinfo=BELGIUM, locale=Locale.parse(f"{self.code}_BE")
+        )
 
     def name(self) -> str:
         return str(Locale.parse(self.code).get_display_name(self.code)).capitalize()

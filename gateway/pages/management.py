@@ -50,7 +50,9 @@ def logged_in(handler: Page) -> Page:
         account = view.account()
         session = view.session()
         if account is None or session is None:
-            return redirect("/manage/login?" + urlencode({"next": view.request.full_path}))
+            return redirect(
+                "/manage/login?" + urlencode({"next": view.request.full_path.rstrip("?")})
+            )
         if view.request.method == "POST" and not same_token(
             view.request.form.get("csrf"), session.csrf
         ):
