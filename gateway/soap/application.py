@@ -22,6 +22,7 @@ from gateway.soap.endpoints import Endpoint
 from gateway.soap.faults import GatewayFault
 from gateway.soap.protocol import ContractSoap11
 from gateway.soap.security import MalformedToken, read_username_token
+from gateway.soap.service import DECODERS, Answer
 from gateway.xml.contract import ContractValidator, wsdl_operations
 from storage.database import transaction
 
@@ -77,15 +78,22 @@ class GatewayApplication(Application):
         self._future_tolerance = timedelta(seconds=settings.future_tolerance_seconds)
 
     def call_wrapper(self, ctx: Any) -> Any:
+        """Authenticate and run the operation in one transaction. What needs no database
+        (reading a batch into domain objects, writing its answer) happens before it begins and
+        after it commits, so that the write lock is held no longer than the writing."""
         now = datetime.now(UTC)
         try:
+            decode = DECODERS.get(ctx.descriptor.name)
+            if decode is not None:  # Spyne hands a bare body over as a one-element list
+                ctx.in_object = [decode(ctx.in_object[0])]
             with transaction(self._engine) as connection:
                 token = read_username_token(ctx.in_header_doc)
                 account = self._authenticator.authenticate(connection, token, now)
                 if account.role not in self._endpoint.roles:
                     raise errors.Forbidden()
                 ctx.udc = Call(connection, self._engine, account, now, self._future_tolerance)
-                return super().call_wrapper(ctx)
+                result = super().call_wrapper(ctx)
+            return result.text() if isinstance(result, Answer) else result
         except (errors.AuthenticationFailed, MalformedToken):
             raise self._fault(faults.AUTHENTICATION) from None
         except errors.Forbidden:

@@ -6,10 +6,13 @@ context (``ctx.udc``) with the open transaction and the authenticated account.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from spyne import AnyXml, ServiceBase, Unicode, rpc
 
+from gateway.domain.registration import SubmittedRegistration
 from gateway.services import consultation, corrections, export, registrations
 from gateway.soap.protocol import Streamed
 from gateway.xml import consultation as consultation_codec
@@ -19,15 +22,32 @@ from gateway.xml.contract import NS_TYPES
 from gateway.xml.export import base64_chunks, csv_lines, xml_lines
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An answer whose text is written once the transaction has committed."""
+
+    write: Callable[..., str]
+    result: object
+
+    def text(self) -> str:
+        return self.write(self.result)
+
+
+# Operations whose request is read into domain objects before the transaction begins: the
+# method gets those instead of the element.
+DECODERS: dict[str, Callable[[Any], object]] = {
+    "registerPresences": codec.read_register_request,
+}
+
+
 class PresenceRegistrationService(ServiceBase):
     @rpc(AnyXml, _returns=Unicode, _body_style="bare")
-    def registerPresences(ctx: Any, request: Any) -> str:
+    def registerPresences(ctx: Any, batch: list[SubmittedRegistration]) -> Answer:
         call = ctx.udc
-        batch = codec.read_register_request(request)
         answers = registrations.register(
             call.connection, call.account, batch, call.now, call.future_tolerance
         )
-        return codec.write_register_response(answers)
+        return Answer(codec.write_register_response, answers)
 
     @rpc(AnyXml, _returns=Unicode, _body_style="bare")
     def getPresenceRegistration(ctx: Any, request: Any) -> str:
