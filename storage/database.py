@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,7 @@ def _take_turn(descriptor: int, path: str) -> None:
             pause = min(pause * 2, 0.0005)
 
 
+@lru_cache(maxsize=4096)  # a batch shares its creation time and its few work days
 def _sqlite_text(value: date | None) -> str | None:
     # The text forms SQLAlchemy itself stores in SQLite, so that its reads see no difference.
     if value is None:

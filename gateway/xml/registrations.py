@@ -62,29 +62,47 @@ def _location(element: etree._Element) -> Location:
     )
 
 
+_TYPES = {kind.value: kind for kind in RegistrationType}
+_MEANS = {means.value: means for means in RegistrationMeans}
+_LOCATION = _P + "Location"
+_INSS, _COMPANY, _LIMOSA = _P + "INSS", _P + "CompanyID", _P + "LimosaId"
+_WORKPLACE, _TYPE, _MOMENT = (
+    _P + "WorkPlaceId",
+    _P + "RegistrationType",
+    _P + "RegistrationDateTime",
+)
+_MEANS_TAG, _DEVICE, _EMERGENCY = (
+    _P + "RegistrationMeans",
+    _P + "DeviceId",
+    _P + "EmergencyProcedure",
+)
+_REFERENCE = _P + "ClientPresenceRegistrationReference"
+
+
 def read_registration(element: etree._Element) -> SubmittedRegistration:
-    """One validated ``PresenceRegistrationRequestType`` element as a domain registration."""
-    fields: dict[str, str] = {}
+    """One validated ``PresenceRegistrationRequestType`` element as a domain registration
+    (the hot path of every batch: fields by their full tag, enumerations by dictionary)."""
+    fields: dict[str, str | None] = {}
     location = None
     for child in element:
-        name = child.tag[_PLEN:]
-        if name == "Location":
+        if child.tag == _LOCATION:
             location = _location(child)
         else:
-            fields[name] = child.text or ""
-    emergency = fields.get("EmergencyProcedure", "false").strip()
+            fields[child.tag] = child.text
+    get = fields.get
+    emergency = get(_EMERGENCY)
     return SubmittedRegistration(
-        inss=fields.get("INSS"),
-        company_id=fields.get("CompanyID"),
-        limosa_id=fields.get("LimosaId"),
-        workplace_id=fields["WorkPlaceId"],
-        registration_type=RegistrationType(fields["RegistrationType"].strip()),
-        registered_at=parse_datetime(fields["RegistrationDateTime"]),
+        inss=get(_INSS),
+        company_id=get(_COMPANY),
+        limosa_id=get(_LIMOSA),
+        workplace_id=fields[_WORKPLACE] or "",
+        registration_type=_TYPES[(fields[_TYPE] or "").strip()],
+        registered_at=parse_datetime(fields[_MOMENT] or ""),
         location=location,
-        means=RegistrationMeans(fields["RegistrationMeans"].strip()),
-        device_id=fields.get("DeviceId"),
-        emergency_procedure=emergency in ("true", "1"),
-        client_reference=fields.get("ClientPresenceRegistrationReference"),
+        means=_MEANS[(fields[_MEANS_TAG] or "").strip()],
+        device_id=get(_DEVICE),
+        emergency_procedure=emergency is not None and emergency.strip() in ("true", "1"),
+        client_reference=get(_REFERENCE),
     )
 
 
@@ -191,6 +209,12 @@ def _corrections(registration: StoredRegistration) -> str:
     )
 
 
+@lru_cache(maxsize=64)
+def _creation_date(created_at: datetime) -> str:
+    # Every registration of a batch has the same one.
+    return format_datetime(created_at.astimezone(UTC))
+
+
 def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
     submitted = registration.submitted
     history = ""
@@ -205,7 +229,7 @@ def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
         + _submitted(submitted)
         + ("" if submitted.inss is None else f"<INSS>{submitted.inss}</INSS>")
         + f"<PresenceRegistrationId>{registration.id}</PresenceRegistrationId>"
-        f"<CreationDate>{format_datetime(registration.created_at.astimezone(UTC))}</CreationDate>"
+        f"<CreationDate>{_creation_date(registration.created_at)}</CreationDate>"
         f"<Channel>{registration.channel.value}</Channel>"
         + _validation("LastValidation", registration.last_validation)
         + history
