@@ -36,11 +36,13 @@ def wait_for(url: str, process: subprocess.Popen[bytes], deadline: float) -> byt
 class Gateway:
     """``ciao-gateway serve --demo`` in a process of its own, on a free loopback port."""
 
-    def __init__(self, folder: Path, workers: int = 1, check_workers: int = 1) -> None:
+    def __init__(
+        self, folder: Path, workers: int = 1, check_workers: int = 1, database: str | None = None
+    ) -> None:
         self.workers = workers
         self.check_workers = check_workers
         self.port = free_port()
-        self.database = f"sqlite:///{folder / 'ciao.db'}"
+        self.database = database or f"sqlite:///{folder / 'ciao.db'}"
         self.env = dict(os.environ, CIAO_SECRET_KEY_FILE=str(folder / "secret.key"))
         self.base = f"http://127.0.0.1:{self.port}"
         self.url = f"{self.base}/PresenceRegistration/v1"

@@ -90,8 +90,9 @@ def request_body(fields: dict[str, str], reference: str) -> bytes:
 
 
 @pytest.fixture
-def app(sqlite_gateway) -> Any:  # type: ignore[no-untyped-def]
-    wsgi = create_app(sqlite_gateway.settings, sqlite_gateway.engine)
+def app(gateway) -> Any:  # type: ignore[no-untyped-def]
+    """The WSGI app called directly (many examples, no HTTP), on SQLite and PostgreSQL."""
+    wsgi = create_app(gateway.settings, gateway.engine)
 
     def call(data: bytes) -> tuple[str, etree._Element]:
         environ = {
@@ -109,7 +110,7 @@ def app(sqlite_gateway) -> Any:  # type: ignore[no-untyped-def]
         return status[0], etree.fromstring(answer)
 
     def stored(reference: str) -> int:
-        with sqlite_gateway.engine.connect() as connection:
+        with gateway.engine.connect() as connection:
             return int(
                 connection.execute(
                     select(func.count())

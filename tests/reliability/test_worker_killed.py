@@ -11,9 +11,12 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from lxml import etree
 from sqlalchemy import create_engine, text
 
+from storage.database import normalise_url
+from tests.conftest import empty_postgres
 from tests.processes import Gateway
 from tests.soap import NS, envelope
 
@@ -58,8 +61,17 @@ def workers(master: int) -> list[int]:
     return [int(pid) for pid in children.read_text().split()]
 
 
-def test_a_killed_worker_loses_no_acknowledged_registration(tmp_path):
-    gateway = Gateway(tmp_path, workers=2)
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ciao.db'}"
+    engine = request.getfixturevalue("postgres_engine")
+    empty_postgres(engine)
+    return str(engine.url.render_as_string(hide_password=False))
+
+
+def test_a_killed_worker_loses_no_acknowledged_registration(tmp_path, database):
+    gateway = Gateway(tmp_path, workers=2, database=database)
     gateway.start()
     acknowledged: dict[str, int] = {}
     unanswered: list[str] = []
@@ -99,7 +111,7 @@ def test_a_killed_worker_loses_no_acknowledged_registration(tmp_path):
         replaced = victim not in workers(gateway.process.pid)
     finally:
         gateway.stop()
-    engine = create_engine(gateway.database)
+    engine = create_engine(normalise_url(gateway.database))
     with engine.connect() as connection:
         stored = dict(
             connection.execute(
