@@ -11,11 +11,12 @@ CHROMIUM := /usr/bin/chromium
 
 venv: $(STAMP)
 
-# The Node `soap` package, for the test that builds a Node client from the served WSDL.
+# The Node `soap` package, for the test that builds a Node client from the served WSDL, and
+# axe-core, the accessibility audit the browser tests run on every page.
 $(NODE_SOAP): $(STAMP)
 	@if command -v npm >/dev/null; then \
-		npm install --silent --no-audit --no-fund --prefix $(VENV)/node soap@1; \
-	else echo "npm not found: the Node client test will be skipped"; fi
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/node soap@1 axe-core@4; \
+	else echo "npm not found: the Node client and accessibility tests will be skipped"; fi
 
 # Debian's Chromium, for the browser tests of the pages (Playwright drives it; it downloads no
 # browser of its own). Installed where it is missing and this user may.

@@ -59,8 +59,8 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def log_in(browser, base: str, username: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(locale="en-GB", accept_downloads=True)
+def log_in(browser, base: str, username: str, **options: object):  # type: ignore[no-untyped-def]
+    context = browser.new_context(locale="en-GB", accept_downloads=True, **options)
     page = context.new_page()
     page.goto(base + "/manage/registrations")
     page.get_by_label("Username").fill(username)
@@ -193,3 +193,54 @@ def test_the_pages_are_usable_with_the_keyboard_alone(browser, sqlite_gateway):
         ".filter(e => !e.labels || e.labels.length === 0).length"
     )
     assert unlabelled == 0
+
+
+AXE = Path(__file__).resolve().parents[2] / ".venv" / "node" / "node_modules" / "axe-core"
+
+
+def test_every_page_passes_an_axe_core_accessibility_audit(browser, sqlite_gateway):
+    """axe-core (the npm package ``make test`` installs) audits each page as rendered, with
+    the WCAG 2.1 A and AA rules: labels, contrast, landmarks, language, keyboard names."""
+    script = AXE / "axe.min.js"
+    if not script.exists():
+        reason = f"{script} is missing (make test installs axe-core with npm)"
+        if os.environ.get("CIAO_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    works_on_site(sqlite_gateway)
+    base = base_of(sqlite_gateway)
+    # The pages' Content-Security-Policy refuses injected scripts, axe's too: bypassed here.
+    phone = browser.new_context(locale="fr-BE", bypass_csp=True, **PHONE).new_page()
+    employer = log_in(browser, base, "badge-system", bypass_csp=True)
+
+    def audit(page) -> list[str]:  # type: ignore[no-untyped-def]
+        page.add_script_tag(path=str(script))
+        found = page.evaluate(
+            "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+            ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"
+        )
+        return [f"{page.url}: {violation}" for violation in found]
+
+    violations = []
+    phone.goto(base + f"/r/{WORKPLACE}?via=qr")
+    violations += audit(phone)
+    phone.get_by_label("Votre numéro").fill(WORKER)
+    phone.get_by_role("button", name="Suivant").click()
+    violations += audit(phone)
+    phone.get_by_label("Début du travail").check()
+    phone.get_by_role("button", name="Enregistrer").click()
+    violations += audit(phone)
+    registration_id = phone.locator("#recorded-id").inner_text()
+    for path in (
+        "/manage/registrations",
+        "/manage/remarks",
+        f"/manage/registrations/{registration_id}",
+        "/manage/workplaces",
+        "/r/DW0000000000",
+    ):
+        employer.goto(base + path)
+        violations += audit(employer)
+    login = browser.new_context(locale="nl-BE", bypass_csp=True).new_page()
+    login.goto(base + "/manage/login")
+    violations += audit(login)
+    assert violations == []
