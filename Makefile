@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-NODE_SOAP := $(VENV)/node/node_modules/soap
+NODE_PACKAGES := $(VENV)/node/.installed
 CHROMIUM := /usr/bin/chromium
 
 .PHONY: venv run test lint bench soak clean
@@ -13,9 +13,10 @@ venv: $(STAMP)
 
 # The Node `soap` package, for the test that builds a Node client from the served WSDL, and
 # axe-core, the accessibility audit the browser tests run on every page.
-$(NODE_SOAP): $(STAMP)
+$(NODE_PACKAGES): $(STAMP)
 	@if command -v npm >/dev/null; then \
-		npm install --silent --no-audit --no-fund --prefix $(VENV)/node soap@1 axe-core@4; \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/node soap@1 axe-core@4 && \
+		touch $(NODE_PACKAGES); \
 	else echo "npm not found: the Node client and accessibility tests will be skipped"; fi
 
 # Debian's Chromium, for the browser tests of the pages (Playwright drives it; it downloads no
@@ -42,7 +43,7 @@ lint: venv
 	$(BIN)/ruff format --check gateway storage clients tests bench
 	$(BIN)/mypy
 
-test: lint $(NODE_SOAP) $(CHROMIUM)
+test: lint $(NODE_PACKAGES) $(CHROMIUM)
 	$(BIN)/pytest
 
 bench: venv

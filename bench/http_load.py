@@ -12,6 +12,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -143,15 +144,22 @@ def running_gateway(workers: int, check_workers: int = 0) -> Iterator[tuple[int,
 
 def measure(seconds: float, workers: int = 2) -> dict[str, object]:
     with running_gateway(workers) as (port, pids):
-        rss_start = {pid: rss_kib(pid) for pid in pids}
+        rss_start = sorted(rss_kib(pid) for pid in pids)
         say(f"HTTP: {seconds:.0f} s of single-registration requests, 4 clients ...")
         single = run_load(port, envelope(1), 1, seconds, clients=4, limit=200_000)
         say(f"HTTP: {seconds:.0f} s of 200-registration batches, 2 clients ...")
+        halfway: list[int] = []
+        timer = threading.Timer(seconds / 2, lambda: halfway.extend(rss_kib(p) for p in pids))
+        timer.start()
         batch = run_load(port, envelope(200), 200, seconds, clients=2, limit=20_000)
-        rss_end = {pid: rss_kib(pid) for pid in pids}
+        timer.cancel()
+        rss_end = sorted(rss_kib(pid) for pid in pids)
     return {
         "single": single,
         "batch": batch,
-        "worker_rss_kib_start": sorted(rss_start.values()),
-        "worker_rss_kib_end": sorted(rss_end.values()),
+        "worker_rss_kib_start": rss_start,
+        # Caches and allocator pools fill during the first seconds of batches; what counts is
+        # whether a worker still grows from request to request after that.
+        "worker_rss_kib_batch_halfway": sorted(halfway),
+        "worker_rss_kib_end": rss_end,
     }

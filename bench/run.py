@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"gunicorn worker RSS: {http['worker_rss_kib_start']} KiB at the start, "
+            f"{http['worker_rss_kib_batch_halfway']} KiB half way through the batches, "
             f"{http['worker_rss_kib_end']} KiB at the end",
             flush=True,
         )
