@@ -13,7 +13,6 @@ and the device's id is the sender, as a client reference is for a badge system.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
@@ -31,7 +30,7 @@ from gateway.domain.smartphone import SCANNED, employers_on
 from gateway.domain.workday import BELGIUM, work_day
 from gateway.pages import flood
 from gateway.pages.app import View
-from gateway.pages.forms import FormErrors, read_identity, read_registration
+from gateway.pages.forms import FormErrors, Identity, read_identity, read_registration
 from gateway.pages.sessions import DEVICE_COOKIE, DEVICE_SECONDS
 from gateway.services.registrations import register_from
 from storage import reference
@@ -87,34 +86,58 @@ def start(view: View, workplace_id: str) -> Response:
     return response
 
 
+def _employers(view: View, declaration: Declaration, identity: Identity) -> list[str]:
+    """The employers a worker chooses from (Q4); none for a Limosa id."""
+    if identity.inss is None:
+        return []
+    with transaction(view.engine) as connection:
+        employments = reference.employments_of(connection, identity.inss)
+    return employers_on(declaration, employments, identity.inss, work_day(view.now))
+
+
+def _second_step(
+    view: View,
+    declaration: Declaration,
+    names: dict[str, str],
+    employers: list[str],
+    errors: FormErrors,
+    status: int = 200,
+) -> Response:
+    form = view.request.form
+    return view.render(
+        "worker_register.html",
+        status,
+        declaration=declaration,
+        names=names,
+        means=_means(view).value,
+        csrf=form.get("csrf"),
+        form=form,
+        errors=errors.by_field,
+        employers=employers,
+        reference=form.get("reference") or secrets.token_hex(12),
+        types=list(RegistrationType),
+    )
+
+
 def identify(view: View, workplace_id: str) -> Response:
     declaration, names = _declaration(view, workplace_id)
     refused = _checked(view)
     if refused is not None:
         return refused
-    form = view.request.form
     errors = FormErrors()
-    identity = read_identity(form, errors)
-    context: dict[str, Any] = {
-        "declaration": declaration,
-        "names": names,
-        "means": _means(view).value,
-        "csrf": form["csrf"],
-        "form": form,
-        "errors": errors.by_field,
-    }
+    identity = read_identity(view.request.form, errors)
     if errors:
-        return view.render("worker_identify.html", 400, **context)
-    with transaction(view.engine) as connection:
-        employments = reference.employments_of(connection, identity.inss) if identity.inss else []
-    employers = employers_on(declaration, employments, identity.inss, work_day(view.now))
-    return view.render(
-        "worker_register.html",
-        employers=employers if identity.inss else [],
-        reference=secrets.token_hex(12),
-        types=list(RegistrationType),
-        **context,
-    )
+        return view.render(
+            "worker_identify.html",
+            400,
+            declaration=declaration,
+            names=names,
+            means=_means(view).value,
+            csrf=view.request.form.get("csrf"),
+            form=view.request.form,
+            errors=errors.by_field,
+        )
+    return _second_step(view, declaration, names, _employers(view, declaration, identity), errors)
 
 
 def register(view: View, workplace_id: str) -> Response:
@@ -129,28 +152,13 @@ def register(view: View, workplace_id: str) -> Response:
         return view.too_many(refusal)
     form = view.request.form
     errors = FormErrors()
-    identity = read_identity(form, FormErrors())
-    with transaction(view.engine) as connection:
-        employments = reference.employments_of(connection, identity.inss) if identity.inss else []
-    employers = employers_on(declaration, employments, identity.inss, work_day(view.now))
+    employers = _employers(view, declaration, read_identity(form, FormErrors()))
     now = view.now.astimezone(BELGIUM).replace(microsecond=0)
     registration = read_registration(
         form, workplace_id, employers, _means(view), device, now, errors
     )
     if registration is None:
-        return view.render(
-            "worker_register.html",
-            400,
-            declaration=declaration,
-            names=names,
-            means=_means(view).value,
-            csrf=form.get("csrf"),
-            form=form,
-            errors=errors.by_field,
-            employers=employers if identity.inss else [],
-            reference=form.get("reference") or secrets.token_hex(12),
-            types=list(RegistrationType),
-        )
+        return _second_step(view, declaration, names, employers, errors, 400)
     sender = Sender(
         f"web:{device}", registration.company_id or declaration.contractor, UserType.WORKER
     )
