@@ -269,3 +269,33 @@ def test_the_qr_command_writes_a_code_that_scans_to_the_declarations_url(site, t
     )
     assert unknown.returncode == 2
     assert "there is no declaration of works DW404" in unknown.stderr
+
+
+def test_a_long_list_is_shown_50_a_page(gateway):
+    works_on_site(gateway)
+    now = datetime.now(UTC)
+    gateway.client().service.registerPresences(
+        PresenceRegistrationRequest=[
+            {
+                "INSS": WORKER,
+                "CompanyID": CONTRACTOR,
+                "WorkPlaceId": WORKPLACE,
+                "RegistrationType": "CHECK_IN",
+                "RegistrationDateTime": now - timedelta(seconds=n),
+                "RegistrationMeans": "BADGE",
+                "ClientPresenceRegistrationReference": f"page-{n}",
+            }
+            for n in range(55)
+        ]
+    )
+    browser = logged_in(gateway, "badge-system")
+    first = browser.get("/manage/registrations")
+    assert len(first.texts("tbody tr")) == 50
+    assert first.text("nav.pages span") == "Page 1 of 2"
+    following = first.html.cssselect("nav.pages a[rel=next]")[0].get("href")
+    second = browser.get("/manage/registrations" + following)
+    assert len(second.texts("tbody tr")) == 5
+    assert second.text("nav.pages span") == "Page 2 of 2"
+    shown = first.texts("tbody tr td:first-child") + second.texts("tbody tr td:first-child")
+    assert len(set(shown)) == 55
+    assert browser.get("/manage/registrations?page=x").status == 200  # a bad page number: page 1

@@ -112,7 +112,7 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
     end = max(_day(args.get("to"), today), start)
     status = args.get("status") or ""
     remark = args.get("remark") or ""
-    page = max(int(args.get("page", "1")) if args.get("page", "1").isdigit() else 1, 1)
+    page = max(args.get("page", 1, type=int) or 1, 1)
     criteria = SearchCriteria(
         periods=((start, end),),
         inss=args.get("inss") or None,
