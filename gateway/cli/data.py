@@ -1,0 +1,94 @@
+"""Data in and out: ``import`` of reference data, ``export`` of registrations, ``qr`` codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from gateway import imports
+from gateway.cli.common import CliError, migrated_engine, settings_of
+from gateway.domain.consultation import ExportRequest
+from gateway.domain.registration import StoredRegistration
+from gateway.pages.qr import qr_code, registration_url
+from gateway.services import export, reference
+from gateway.xml.export import csv_lines, xml_lines
+from storage import reference as reference_storage
+from storage.database import transaction
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    settings = settings_of(args)
+    path = Path(args.file)
+    total = max(_count_lines(path) - 1, 0)
+    with tqdm(total=total, unit="row", desc=f"checking {path.name}", file=sys.stderr) as bar:
+        update = imports.read(args.kind, path, progress=lambda _: bar.update())
+    engine = migrated_engine(settings)
+    with transaction(engine) as connection:
+        queued = reference.apply(connection, update, datetime.now(UTC))
+    print(
+        f"imported {update.size()} {args.kind} from {path}; {queued} worker days queued "
+        "for checking"
+    )
+
+
+def _count_lines(path: Path) -> int:
+    try:
+        with path.open("rb") as handle:
+            return sum(1 for _ in handle)
+    except OSError:
+        return 0
+
+
+def cmd_export(args: argparse.Namespace) -> None:
+    settings = settings_of(args)
+    wanted = ExportRequest(
+        start=_date(args.start),
+        end=_date(args.end),
+        format=args.format.upper(),
+        company_id=args.company,
+        workplace_id=args.workplace,
+    )
+    engine = migrated_engine(settings)
+    rows = export.registrations(engine, None, wanted)
+    output = Path(args.output or wanted.file_name)
+    lines = csv_lines if wanted.format == "CSV" else xml_lines
+    with tqdm(unit=" registrations", desc=f"exporting to {output}", file=sys.stderr) as bar:
+
+        def counted() -> Iterator[StoredRegistration]:
+            for row in rows:
+                bar.update()
+                yield row
+
+        with output.open("wb") as handle:
+            for chunk in lines(counted()):
+                handle.write(chunk)
+    print(f"exported {bar.n} registrations of {wanted.start} to {wanted.end} to {output}")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_qr(args: argparse.Namespace) -> None:
+    settings = settings_of(args)
+    engine = migrated_engine(settings)
+    with transaction(engine) as connection:
+        known = reference_storage.declaration(connection, args.workplace_id) is not None
+    if not known:
+        raise CliError(
+            f"there is no declaration of works {args.workplace_id} in {settings.database_url}; "
+            "import it first (ciao-gateway import declarations FILE.csv)"
+        )
+    base = args.url or settings.public_url or "http://127.0.0.1:8000"
+    kind = "png" if str(args.output or "").lower().endswith(".png") else "svg"
+    output = Path(args.output or f"ciao-{args.workplace_id}.svg")
+    output.write_bytes(qr_code(base, args.workplace_id, kind))
+    print(f"{output}: QR code of {registration_url(base, args.workplace_id, scanned=True)}")
