@@ -114,18 +114,19 @@ def depth(connection: Connection, now: datetime) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
-def still_held(connection: Connection, worker: str, claims: list[Claim]) -> list[Claim]:
-    """The claims ``worker`` still holds (its lease may have run out and been taken over)."""
+def unchanged(connection: Connection, worker: str, claims: list[Claim]) -> list[Claim]:
+    """The claims ``worker`` still holds and whose day has had no new work since it claimed
+    them (same version): what was read for them is still what is stored. Locks them until
+    the transaction ends."""
     if not claims:
         return []
-    held = set(
-        connection.execute(
-            select(check_queue.c.id)
-            .where(check_queue.c.id.in_([c.id for c in claims]), check_queue.c.claimed_by == worker)
-            .with_for_update()
-        ).scalars()
+    rows = connection.execute(
+        select(check_queue.c.id, check_queue.c.version)
+        .where(check_queue.c.id.in_([c.id for c in claims]), check_queue.c.claimed_by == worker)
+        .with_for_update()
     )
-    return [c for c in claims if c.id in held]
+    current = {row.id: row.version for row in rows}
+    return [c for c in claims if current.get(c.id) == c.version]
 
 
 def finish(connection: Connection, worker: str, claims: list[Claim]) -> None:

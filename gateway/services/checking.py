@@ -13,7 +13,7 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -21,7 +21,7 @@ from gateway import metrics
 from gateway.checks.engine import evaluate, needs_end_of_day
 from gateway.domain.registration import StoredRegistration
 from storage import queue, reference, validations
-from storage.database import transaction
+from storage.database import READ_ONLY, transaction
 
 log = logging.getLogger("ciao.checks")
 
@@ -42,7 +42,12 @@ class CheckWorker:
             self.name = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
     def run_once(self, now: datetime | None = None) -> int:
-        """Check one batch of queued days; returns how many days were checked."""
+        """Check one batch of queued days; returns how many days were checked.
+
+        Three steps, so that no write lock is held while Python works: claim the days; read
+        them and their reference data and run the checks (a read-only snapshot, no lock on
+        SQLite); then, in a short write transaction, store the outcomes of the days that had
+        no new work meanwhile. The others are released and checked again at once."""
         now = now or datetime.now(UTC)
         with transaction(self.engine) as connection:
             claims = queue.claim(
@@ -50,32 +55,35 @@ class CheckWorker:
             )
         if not claims:
             return 0
-        with transaction(self.engine) as connection:
-            held = queue.still_held(connection, self.name, claims)
-            days = validations.load_days(connection, [(c.worker_key, c.work_day) for c in held])
+        with self.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            days = validations.load_days(connection, [(c.worker_key, c.work_day) for c in claims])
             everyone = [r for day in days.values() for r in day]
             data = reference.load_for(connection, [r.submitted for r in everyone])
+        results = {key: evaluate(day, data, now) for key, day in days.items()}
+        with transaction(self.engine) as connection:
+            fresh = queue.unchanged(connection, self.name, claims)
             outcomes: list[tuple[StoredRegistration, tuple[str, ...]]] = []
-            later: dict[datetime, list[tuple[str, object]]] = {}
-            for key, day in days.items():
-                results = evaluate(day, data, now)
-                outcomes.extend((r, results[r.id]) for r in day)
-                end = needs_end_of_day(day, now)
+            later: dict[datetime, list[tuple[str, date]]] = {}
+            for claim in fresh:
+                key = (claim.worker_key, claim.work_day)
+                outcomes.extend((r, results[key][r.id]) for r in days[key])
+                end = needs_end_of_day(days[key], now)
                 if end is not None:
                     later.setdefault(end, []).append(key)
             changed = validations.record(connection, outcomes, now)
-            queue.finish(connection, self.name, held)
+            queue.finish(connection, self.name, claims)
             for end, keys in later.items():
-                queue.enqueue(connection, keys, _naive(end))  # type: ignore[arg-type]
-        metrics.observe_checks([c.available_at for c in held], _naive(datetime.now(UTC)))
+                queue.enqueue(connection, keys, _naive(end))
+        metrics.observe_checks([c.available_at for c in fresh], _naive(datetime.now(UTC)))
         log.debug(
-            "%s checked %d days, %d registrations, %d changed",
+            "%s checked %d days (%d to check again), %d registrations, %d changed",
             self.name,
-            len(held),
+            len(fresh),
+            len(claims) - len(fresh),
             len(outcomes),
             changed,
         )
-        return len(held)
+        return len(claims)
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.2) -> None:
         """Check until ``stop`` is set, waiting ``idle_seconds`` whenever the queue is empty."""
