@@ -1,9 +1,11 @@
 """The soak run: gunicorn with 2 workers and a check worker on loopback, fed a steady rate of
-single-registration requests (each a new registration with its own client reference) for a
-bounded time. Every window it prints the requests, errors, latency percentiles and the memory
-of every process, so that a leak or a slow drift shows; the whole run goes to bench/soak.json.
+requests for a bounded time: single registrations, and every 20th request a batch of 200.
+Every registration is new, with its own client reference, and every worker has an ordinary
+day of four (start, break, end of break, end). Every window it prints the requests, errors,
+latency percentiles and the memory of every process, so that a leak or a slow drift shows;
+the whole run goes to bench/soak.json.
 
-    python -m bench.soak [--minutes 5] [--rate 100] [--window 30]
+    python -m bench.soak [--minutes 5] [--rate 100] [--window 30] [--batch-every 20]
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from bench.common import PASSWORD, USERNAME, WSSE, say
-from bench.common import registration_xml as registration
 from bench.http_load import PATH, rss_kib, running_gateway
+from gateway.demo import national_number
 
 RESULTS = Path(__file__).parent / "soak.json"
 CLIENTS = 4
@@ -29,19 +32,41 @@ GRACE = 0.5  # seconds after a window for the answers to its last requests
 NS_TYPES = "urn:ciao:presenceregistration:schemas:v1"
 
 
-def body(reference: str, index: int) -> bytes:
+KINDS = ("CHECK_IN", "BREAK_START", "BREAK_END", "CHECK_OUT")
+
+
+def registration(index: int, reference: str) -> str:
+    """Registration ``index`` of the run: worker ``index // 4``, its event ``index % 4``."""
+    worker, event = divmod(index, 4)
+    inss = national_number(
+        date(1960, 1, 1) + timedelta(days=worker % 20000), 1 + (worker // 20000) % 997
+    )
+    return (
+        f"<PresenceRegistrationRequest><INSS>{inss}</INSS><CompanyID>0403170701</CompanyID>"
+        f"<WorkPlaceId>DW2026{worker % 97:06d}</WorkPlaceId><RegistrationType>{KINDS[event]}"
+        f"</RegistrationType><RegistrationDateTime>2026-11-27T{6 + 3 * event:02d}:00:00+01:00"
+        "</RegistrationDateTime><RegistrationMeans>BADGE</RegistrationMeans>"
+        f"<ClientPresenceRegistrationReference>{reference}</ClientPresenceRegistrationReference>"
+        "</PresenceRegistrationRequest>"
+    )
+
+
+def body(references: list[str], first: int) -> bytes:
+    """A registerPresences of one registration per reference, from registration ``first``."""
+    items = "".join(registration(first + i, ref) for i, ref in enumerate(references))
     return (
         '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header>'
         f'<wsse:Security xmlns:wsse="{WSSE}"><wsse:UsernameToken><wsse:Username>{USERNAME}'
         f"</wsse:Username><wsse:Password>{PASSWORD}</wsse:Password></wsse:UsernameToken>"
         f'</wsse:Security></soap:Header><soap:Body><RegisterPresencesRequest xmlns="{NS_TYPES}">'
-        f"{registration(index, reference)}</RegisterPresencesRequest></soap:Body></soap:Envelope>"
+        f"{items}</RegisterPresencesRequest></soap:Body></soap:Envelope>"
     ).encode()
 
 
 @dataclass
 class Window:
-    latencies: list[float] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # single registrations
+    batch_latencies: list[float] = field(default_factory=list)  # batches of 200
     errors: int = 0
 
 
@@ -60,23 +85,28 @@ def sender(
     windows: dict[int, Window],
     window_seconds: float,
     lock: threading.Lock,
+    batch_every: int,
 ) -> None:
     """One client at a steady pace: request n leaves at start + n * interval (if it is late,
-    it leaves at once and the next keeps to the schedule). Bounded by ``end``."""
-    prefix = f"soak-{uuid.uuid4().hex[:8]}-{client}"
+    it leaves at once and the next keeps to the schedule); every ``batch_every``-th is a batch
+    of 200 registrations, the others hold one. Bounded by ``end``."""
+    prefix = f"s{uuid.uuid4().hex[:6]}{client}"
+    index = client * 10**8  # each client's own registrations
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     number = 0
     while (due := start + number * interval) < end:
         pause = due - time.monotonic()
         if pause > 0:
             time.sleep(pause)
+        batch = batch_every > 0 and number % batch_every == batch_every - 1
+        references = [f"{prefix}-{number}-{i}" for i in range(200 if batch else 1)]
         sent = time.monotonic()
         ok = False
         try:
             connection.request(
                 "POST",
                 PATH,
-                body=body(f"{prefix}-{number}", number % 800),
+                body=body(references, index),
                 headers={"Content-Type": "text/xml; charset=utf-8"},
             )
             response = connection.getresponse()
@@ -86,10 +116,11 @@ def sender(
             connection.close()
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         took = time.monotonic() - sent
+        index += len(references)
         with lock:
             window = windows.setdefault(int((sent - start) // window_seconds), Window())
             if ok:
-                window.latencies.append(took)
+                (window.batch_latencies if batch else window.latencies).append(took)
             else:
                 window.errors += 1
         number += 1
@@ -111,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--rate", type=float, default=100.0, help="requests per second")
     parser.add_argument("--window", type=float, default=30.0, help="seconds per report line")
+    parser.add_argument(
+        "--batch-every",
+        type=int,
+        default=20,
+        metavar="N",
+        help="every N-th request of a client is a batch of 200 registrations (0: none)",
+    )
     args = parser.parse_args(argv)
     seconds = args.minutes * 60
     windows: dict[int, Window] = {}
@@ -126,7 +164,17 @@ def main(argv: list[str] | None = None) -> int:
         threads = [
             threading.Thread(
                 target=sender,
-                args=(port, c, CLIENTS / args.rate, start, end, windows, args.window, lock),
+                args=(
+                    port,
+                    c,
+                    CLIENTS / args.rate,
+                    start,
+                    end,
+                    windows,
+                    args.window,
+                    lock,
+                    args.batch_every,
+                ),
             )
             for c in range(CLIENTS)
         ]
@@ -138,20 +186,26 @@ def main(argv: list[str] | None = None) -> int:
             with lock:
                 window = windows.get(index, Window())
                 latencies = sorted(window.latencies)
+                batches = sorted(window.batch_latencies)
                 errors = window.errors
             line = {
                 "second": round(close - start),
-                "requests": len(latencies) + errors,
+                "requests": len(latencies) + len(batches) + errors,
                 "errors": errors,
                 "p50_ms": round(percentile(latencies, 0.50), 2),
                 "p95_ms": round(percentile(latencies, 0.95), 2),
                 "p99_ms": round(percentile(latencies, 0.99), 2),
+                "batches": len(batches),
+                "batch_p50_ms": round(percentile(batches, 0.50), 2),
+                "batch_p99_ms": round(percentile(batches, 0.99), 2),
                 "rss_mib": memory(pids),
             }
             report.append(line)
             print(
                 f"t={line['second']:>4}s requests {line['requests']:>6} errors {errors} "
-                f"p50 {line['p50_ms']:.1f} p95 {line['p95_ms']:.1f} p99 {line['p99_ms']:.1f} ms"
+                f"single p50 {line['p50_ms']:.1f} p95 {line['p95_ms']:.1f} "
+                f"p99 {line['p99_ms']:.1f} ms; {len(batches)} batches p50 "
+                f"{line['batch_p50_ms']:.1f} p99 {line['batch_p99_ms']:.1f} ms"
                 f"  RSS MiB {line['rss_mib']}",
                 flush=True,
             )
