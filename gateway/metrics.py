@@ -27,7 +27,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Connection, Engine, event
 
 from storage import queue
-from storage.database import READ_ONLY
+from storage.database import reading
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -90,7 +90,7 @@ class CheckQueueCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         now = datetime.now(UTC).replace(tzinfo=None)
-        with self._engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        with reading(self._engine) as connection:
             due, later = queue.depth(connection, now)
         gauge = GaugeMetricFamily(
             "ciao_check_queue_days",

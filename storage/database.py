@@ -74,6 +74,14 @@ def transaction(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A unit of work that only reads: a consistent snapshot, which on SQLite takes no write
+    lock and waits for no writer."""
+    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        yield connection
+
+
 def _writer_lock(engine: Engine) -> str | None:
     database = engine.url.database
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":

@@ -25,10 +25,10 @@ from gateway.domain.identity import Account
 from gateway.pages import i18n
 from gateway.pages.flood import FloodGuard, Refusal
 from gateway.pages.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, Session, Signer
+from gateway.services import accounts
 from gateway.services.authentication import Authenticator
 from gateway.services.passwords import SecretKey
-from storage import accounts
-from storage.database import transaction
+from storage.database import reading
 
 log = logging.getLogger("ciao.pages")
 STATIC = Path(__file__).parent / "static"
@@ -74,11 +74,8 @@ class View:
         session = self.session()
         if session is None:
             return None
-        with transaction(self.engine) as connection:
-            stored = accounts.find(connection, session.username)
-        if stored is None or stored.account.disabled:
-            return None
-        return stored.account
+        with reading(self.engine) as connection:
+            return accounts.active(connection, session.username)
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:
         page = self.pages.templates.get_template(template)

@@ -26,7 +26,7 @@ from gateway.pages import flood
 from gateway.pages.app import View
 from gateway.pages.qr import qr_code, registration_url
 from gateway.pages.sessions import SESSION_COOKIE, SESSION_SECONDS, same_token
-from gateway.services import consultation, corrections, export, registrations
+from gateway.services import consultation, corrections, export, registrations, smartphone
 from gateway.services.errors import (
     AuthenticationFailed,
     CorrectionRefused,
@@ -34,8 +34,7 @@ from gateway.services.errors import (
     RegistrationNotFound,
 )
 from gateway.xml.export import csv_lines
-from storage import reference
-from storage.database import transaction
+from storage.database import reading, transaction
 
 PAGE_SIZE = 50
 Page = Callable[..., Response]
@@ -151,7 +150,7 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
 def _search(
     view: View, account: Account, criteria: SearchCriteria
 ) -> tuple[int, list[StoredRegistration]]:
-    with transaction(view.engine) as connection:
+    with reading(view.engine) as connection:
         return consultation.search(connection, account, criteria)
 
 
@@ -175,7 +174,7 @@ def _detail(
     view: View, account: Account, csrf: str, registration_id: int, **context: Any
 ) -> Response:
     try:
-        with transaction(view.engine) as connection:
+        with reading(view.engine) as connection:
             found = registrations.get(connection, account, registration_id)
     except RegistrationNotFound:
         raise NotFound() from None
@@ -253,8 +252,8 @@ def export_csv(view: View, account: Account, csrf: str) -> Response:
 
 @logged_in
 def workplaces(view: View, account: Account, csrf: str) -> Response:
-    with transaction(view.engine) as connection:
-        found = reference.declarations_in_chain_of(connection, account.company_id)
+    with reading(view.engine) as connection:
+        found = smartphone.printable(connection, account.company_id)
     base = view.base_url()
     return view.render(
         "manage_workplaces.html",
@@ -267,8 +266,8 @@ def workplaces(view: View, account: Account, csrf: str) -> Response:
 
 @logged_in
 def workplace_qr(view: View, account: Account, csrf: str, workplace_id: str) -> Response:
-    with transaction(view.engine) as connection:
-        mine = reference.declarations_in_chain_of(connection, account.company_id)
+    with reading(view.engine) as connection:
+        mine = smartphone.printable(connection, account.company_id)
     if workplace_id not in {d.workplace_id for d in mine}:
         raise NotFound()
     return Response(qr_code(view.base_url(), workplace_id), content_type="image/svg+xml")

@@ -26,24 +26,23 @@ from gateway.domain.registration import (
     Sender,
     UserType,
 )
-from gateway.domain.smartphone import SCANNED, employers_on
+from gateway.domain.smartphone import SCANNED
 from gateway.domain.workday import BELGIUM, work_day
 from gateway.pages import flood
 from gateway.pages.app import View
 from gateway.pages.forms import FormErrors, Identity, read_identity, read_registration
 from gateway.pages.sessions import DEVICE_COOKIE, DEVICE_SECONDS
+from gateway.services import smartphone
 from gateway.services.registrations import register_from
-from storage import reference
-from storage.database import transaction
+from storage.database import reading, transaction
 
 
 def _declaration(view: View, workplace_id: str) -> tuple[Declaration, dict[str, str]]:
-    with transaction(view.engine) as connection:
-        found = reference.declaration(connection, workplace_id)
-        if found is None:
-            raise NotFound()
-        names = reference.enterprise_names(connection, found.companies())
-    return found, names
+    with reading(view.engine) as connection:
+        found = smartphone.site(connection, workplace_id)
+    if found is None:
+        raise NotFound()
+    return found.declaration, found.names
 
 
 def _means(view: View) -> RegistrationMeans:
@@ -90,9 +89,8 @@ def _employers(view: View, declaration: Declaration, identity: Identity) -> list
     """The employers a worker chooses from (Q4); none for a Limosa id."""
     if identity.inss is None:
         return []
-    with transaction(view.engine) as connection:
-        employments = reference.employments_of(connection, identity.inss)
-    return employers_on(declaration, employments, identity.inss, work_day(view.now))
+    with reading(view.engine) as connection:
+        return smartphone.employers(connection, declaration, identity.inss, work_day(view.now))
 
 
 def _second_step(

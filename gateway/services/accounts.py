@@ -59,6 +59,14 @@ def add(
     return account
 
 
+def active(connection: Connection, username: str) -> Account | None:
+    """The account of ``username`` if it exists and is not disabled."""
+    stored = accounts.find(connection, username)
+    if stored is None or stored.account.disabled:
+        return None
+    return stored.account
+
+
 def listing(connection: Connection) -> list[Account]:
     return accounts.all_accounts(connection)
 

@@ -21,7 +21,7 @@ from gateway import metrics
 from gateway.checks.engine import evaluate, needs_end_of_day
 from gateway.domain.registration import StoredRegistration
 from storage import queue, reference, validations
-from storage.database import READ_ONLY, transaction
+from storage.database import reading, transaction
 
 log = logging.getLogger("ciao.checks")
 
@@ -55,7 +55,7 @@ class CheckWorker:
             )
         if not claims:
             return 0
-        with self.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+        with reading(self.engine) as connection:
             days = validations.load_days(connection, [(c.worker_key, c.work_day) for c in claims])
             everyone = [r for day in days.values() for r in day]
             data = reference.load_for(connection, [r.submitted for r in everyone])
