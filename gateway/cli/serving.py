@@ -110,6 +110,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
             f"{DEMO_COMPANY}); {DEMO_OPERATOR} / {DEMO_PASSWORD} (OPERATOR)",
             flush=True,
         )
+        site = next(
+            d.workplace_id
+            for d in demo.reference_data(DEMO_COMPANY).declarations
+            if d.contractor == DEMO_COMPANY
+        )
+        print(f"a demo site's registration page: {url}/r/{site}", flush=True)
     checkers = [
         subprocess.Popen(  # noqa: S603 (this interpreter, this module, our own URL)
             [sys.executable, "-m", "gateway.cli", "worker", "--database", settings.database_url]
