@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -28,6 +28,7 @@ from gateway.bootstrap import create_app
 from gateway.config import Settings
 from gateway.demo import enterprise_number
 from gateway.domain.identity import Account
+from gateway.domain.workday import BELGIUM
 from gateway.services import accounts
 from gateway.services.checking import start_in_thread
 from gateway.services.passwords import SecretKey
@@ -234,7 +235,9 @@ def checking(gateway: RunningGateway) -> Iterator[RunningGateway]:
 
 A, B, C = "0403170701", "0760544138", "0873909226"
 D = enterprise_number(5)
-DAY = date(2026, 11, 20)
+# A few days ago, so that what the chain's registrations allow (corrections within 30 days)
+# does not run out as the calendar moves on.
+DAY = datetime.now(BELGIUM).date() - timedelta(days=3)
 WORKERS = {A: "85073003328", B: "05010104566", C: "97440936363"}
 
 
@@ -266,7 +269,7 @@ def chain(gateway: RunningGateway) -> dict[str, list[int]]:
                     INSS=WORKERS[company],
                     CompanyID=company,
                     RegistrationType=kind,
-                    RegistrationDateTime=datetime(2026, 11, 20, hour, tzinfo=BRUSSELS_WINTER),
+                    RegistrationDateTime=datetime.combine(DAY, time(hour), BRUSSELS_WINTER),
                     EmergencyProcedure=True,
                 )
                 for kind, hour in (("CHECK_IN", 7), ("CHECK_OUT", 15))

@@ -4,7 +4,7 @@ getPresenceRegistration and cancelPresences."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime, time, timedelta
 
 import pytest
 import zeep
@@ -61,7 +61,7 @@ def test_what_an_enterprise_sent_for_another_is_visible_to_it(gateway, chain):
                 INSS=WORKERS[C],
                 CompanyID=C,
                 EmergencyProcedure=True,
-                RegistrationDateTime=datetime(2026, 11, 20, 18, tzinfo=BRUSSELS_WINTER),
+                RegistrationDateTime=datetime.combine(DAY, time(18), BRUSSELS_WINTER),
             )
         ]
     )
@@ -139,7 +139,9 @@ def test_search_filters_by_worker_company_workplace_status_and_period(gateway, c
         == 0
     )
     other_day = {
-        "RegistrationPeriod": [{"StartDate": date(2026, 11, 21), "EndDate": date(2026, 11, 30)}]
+        "RegistrationPeriod": [
+            {"StartDate": DAY + timedelta(days=1), "EndDate": DAY + timedelta(days=10)}
+        ]
     }
     assert (
         search(

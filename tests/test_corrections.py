@@ -3,13 +3,13 @@ decision, the audit trail and the checks run again."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import zeep
 
 from tests.builders import registration
-from tests.conftest import WORKERS, A, B, C
+from tests.conftest import DAY, WORKERS, A, B, C
 from tests.soap import NS, envelope, post
 from tests.test_remarks import remarks_once_checked
 
@@ -94,7 +94,7 @@ def test_an_approved_correction_changes_the_registration_keeps_the_trail_and_rec
                     WorkPlaceId="DW2099999999",
                     EmergencyProcedure=True,
                     RegistrationType="CHECK_OUT",
-                    RegistrationDateTime=datetime(2026, 11, 21, 15, tzinfo=UTC),
+                    RegistrationDateTime=datetime.combine(DAY + timedelta(days=1), time(15), UTC),
                 )
             ]
         )[0]
