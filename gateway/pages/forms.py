@@ -21,7 +21,6 @@ from gateway.domain.registration import (
 from gateway.pages.i18n import N_
 
 INSS = re.compile(r"[0-9]{11}")
-COMPANY = re.compile(r"[01][0-9]{9}")
 COUNTRY = re.compile(r"[A-Z]{2}")
 
 

@@ -79,7 +79,7 @@ def login(view: View) -> Response:
             account = view.pages.authenticator.authenticate(connection, token, view.now)
     except AuthenticationFailed:
         return view.render("manage_login.html", 401, next=target, failed=True)
-    cookie, _ = view.pages.signer.session_cookie(account.username)
+    cookie = view.pages.signer.session_cookie(account.username)
     response = redirect(target, code=303)
     view.cookie(response, SESSION_COOKIE, cookie, SESSION_SECONDS)
     return response

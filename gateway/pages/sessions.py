@@ -41,9 +41,9 @@ class Signer:
         self._devices = URLSafeTimedSerializer(secret, salt="device")
         self._forms = URLSafeTimedSerializer(secret, salt="worker-form")
 
-    def session_cookie(self, username: str) -> tuple[str, Session]:
-        session = Session(username, secrets.token_urlsafe(24))
-        return self._sessions.dumps([session.username, session.csrf]), session
+    def session_cookie(self, username: str) -> str:
+        """A new session of ``username``, with a CSRF token of its own."""
+        return self._sessions.dumps([username, secrets.token_urlsafe(24)])
 
     def session(self, cookie: str | None) -> Session | None:
         if not cookie:
