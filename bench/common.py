@@ -62,12 +62,18 @@ def envelope(count: int, unique: bool = False) -> bytes:
     ``unique`` gives every registration a fresh client reference."""
     prefix = uuid.uuid4().hex[:12] if unique else ""
     items = "".join(registration_xml(i, f"{prefix}-{i}" if unique else None) for i in range(count))
+    return soap_request(items)
+
+
+def soap_request(registrations: str) -> bytes:
+    """``registrations`` (PresenceRegistrationRequest elements) as a registerPresences of the
+    bench account, with a PasswordText token."""
     return (
         '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header>'
         f'<wsse:Security xmlns:wsse="{WSSE}"><wsse:UsernameToken><wsse:Username>{USERNAME}'
         f"</wsse:Username><wsse:Password>{PASSWORD}</wsse:Password></wsse:UsernameToken>"
         f'</wsse:Security></soap:Header><soap:Body><RegisterPresencesRequest xmlns="{NS_TYPES}">'
-        f"{items}</RegisterPresencesRequest></soap:Body></soap:Envelope>"
+        f"{registrations}</RegisterPresencesRequest></soap:Body></soap:Envelope>"
     ).encode()
 
 

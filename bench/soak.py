@@ -22,14 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.common import PASSWORD, USERNAME, WSSE, say
+from bench.common import say, soap_request
 from bench.http_load import PATH, rss_kib, running_gateway
 from gateway.demo import national_number
 
 RESULTS = Path(__file__).parent / "soak.json"
 CLIENTS = 4
 GRACE = 0.5  # seconds after a window for the answers to its last requests
-NS_TYPES = "urn:ciao:presenceregistration:schemas:v1"
 
 
 KINDS = ("CHECK_IN", "BREAK_START", "BREAK_END", "CHECK_OUT")
@@ -53,14 +52,7 @@ def registration(index: int, reference: str) -> str:
 
 def body(references: list[str], first: int) -> bytes:
     """A registerPresences of one registration per reference, from registration ``first``."""
-    items = "".join(registration(first + i, ref) for i, ref in enumerate(references))
-    return (
-        '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header>'
-        f'<wsse:Security xmlns:wsse="{WSSE}"><wsse:UsernameToken><wsse:Username>{USERNAME}'
-        f"</wsse:Username><wsse:Password>{PASSWORD}</wsse:Password></wsse:UsernameToken>"
-        f'</wsse:Security></soap:Header><soap:Body><RegisterPresencesRequest xmlns="{NS_TYPES}">'
-        f"{items}</RegisterPresencesRequest></soap:Body></soap:Envelope>"
-    ).encode()
+    return soap_request("".join(registration(first + i, r) for i, r in enumerate(references)))
 
 
 @dataclass
