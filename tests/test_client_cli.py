@@ -9,7 +9,7 @@ import pytest
 from clients import cli
 from clients.files import BatchFileError, read_batch
 from tests.builders import registration
-from tests.conftest import DATA, PASSWORD
+from tests.conftest import DATA, DAY, PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -150,11 +150,11 @@ def test_search_remarks_cancel_correct_and_export_commands(gateway, chain, capsy
             ["--url", gateway.url, "--username", "b-system", "--password", PASSWORD, *arguments]
         )
 
-    assert as_b("search", "--from", "2026-11-20", "--to", "2026-11-20") == 0
+    assert as_b("search", "--from", str(DAY), "--to", str(DAY)) == 0
     captured = capsys.readouterr()
     assert len(captured.out.splitlines()) == 4
     assert "4 of 4 registrations" in captured.err
-    assert as_b("remarks", "--from", "2026-11-20", "--to", "2026-11-20") == 0
+    assert as_b("remarks", "--from", str(DAY), "--to", str(DAY)) == 0
     assert capsys.readouterr().out == ""  # nothing checked yet, so nothing FAILED
     of_c = str(chain["0873909226"][0])
     assert as_b("cancel", of_c, "--reason", "PLANNING") == 0
@@ -177,9 +177,7 @@ def test_search_remarks_cancel_correct_and_export_commands(gateway, chain, capsy
     )
     assert "PENDING" in capsys.readouterr().out
     output = tmp_path / "export.csv"
-    assert (
-        as_b("export", "--from", "2026-11-20", "--to", "2026-11-20", "--output", str(output)) == 0
-    )
+    assert as_b("export", "--from", str(DAY), "--to", str(DAY), "--output", str(output)) == 0
     assert len(output.read_text().splitlines()) == 5
 
 
