@@ -24,7 +24,7 @@ _XML = "text/xml; charset=utf-8"
 DRAIN_LIMIT = 32 * 1024 * 1024
 _TEXT = "text/plain; charset=utf-8"
 _OPERATION_PATHS = ("/health", "/ready", "/metrics")
-PAGE_PREFIXES = ("/r/", "/manage/", "/static/")
+PAGE_PREFIXES = ("/r/", "/manage", "/static/")
 
 
 def _answer(
@@ -111,7 +111,7 @@ class GatewayWsgi:
         if path == "/metrics":  # Prometheus text format, every process of this gateway added up
             body, content_type = self._scrape()
             return _answer(start_response, "200 OK", body, content_type)
-        if path.startswith(PAGE_PREFIXES) or path == "/manage":
+        if path.startswith(PAGE_PREFIXES):
             return self._pages(environ, start_response)
         route = self._routes.get(path)
         if route is None:

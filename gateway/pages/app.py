@@ -69,11 +69,8 @@ class View:
     def session(self) -> Session | None:
         return self.pages.signer.session(self.request.cookies.get(SESSION_COOKIE))
 
-    def account(self) -> Account | None:
-        """The logged-in account, if its session is valid and the account still active."""
-        session = self.session()
-        if session is None:
-            return None
+    def account(self, session: Session) -> Account | None:
+        """The account of a valid ``session``, if it is still active."""
         with reading(self.engine) as connection:
             return accounts.active(connection, session.username)
 

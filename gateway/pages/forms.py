@@ -122,6 +122,7 @@ def read_location(form: Mapping[str, str], errors: FormErrors) -> Location | Non
 
 def read_registration(
     form: Mapping[str, str],
+    identity: Identity,
     workplace_id: str,
     employers: list[str],
     means: RegistrationMeans,
@@ -129,8 +130,7 @@ def read_registration(
     now: datetime,
     errors: FormErrors,
 ) -> SubmittedRegistration | None:
-    """The registration the worker asked for, at ``now``, or None with ``errors`` filled."""
-    identity = read_identity(form, errors)
+    """The registration ``identity`` asked for, at ``now``, or None with ``errors`` filled."""
     company = _text(form, "company")
     if identity.inss is not None and company not in employers:
         errors.add("company", N_("Choose your employer."))

@@ -46,8 +46,8 @@ def logged_in(handler: Page) -> Page:
 
     @wraps(handler)
     def checked(view: View, **values: object) -> Response:
-        account = view.account()
         session = view.session()
+        account = view.account(session) if session is not None else None
         if account is None or session is None:
             return redirect(
                 "/manage/login?" + urlencode({"next": view.request.full_path.rstrip("?")})
@@ -267,8 +267,8 @@ def workplaces(view: View, account: Account, csrf: str) -> Response:
 @logged_in
 def workplace_qr(view: View, account: Account, csrf: str, workplace_id: str) -> Response:
     with reading(view.engine) as connection:
-        mine = smartphone.printable(connection, account.company_id)
-    if workplace_id not in {d.workplace_id for d in mine}:
+        site = smartphone.site(connection, workplace_id)
+    if site is None or account.company_id not in site.declaration.companies():
         raise NotFound()
     return Response(qr_code(view.base_url(), workplace_id), content_type="image/svg+xml")
 

@@ -150,10 +150,11 @@ def register(view: View, workplace_id: str) -> Response:
         return view.too_many(refusal)
     form = view.request.form
     errors = FormErrors()
-    employers = _employers(view, declaration, read_identity(form, FormErrors()))
+    identity = read_identity(form, errors)
+    employers = _employers(view, declaration, identity)
     now = view.now.astimezone(BELGIUM).replace(microsecond=0)
     registration = read_registration(
-        form, workplace_id, employers, _means(view), device, now, errors
+        form, identity, workplace_id, employers, _means(view), device, now, errors
     )
     if registration is None:
         return _second_step(view, declaration, names, employers, errors, 400)
