@@ -107,14 +107,7 @@ def exposition(engine: Engine) -> tuple[bytes, str]:
     registry = CollectorRegistry(auto_describe=True)
     if os.environ.get(MULTIPROCESS_DIR):
         MultiProcessCollector(registry)
-    else:
-        registry.register(_Process())
+    else:  # this process's own metrics, when it is the only one (development, tests)
+        registry.register(REGISTRY)
     registry.register(CheckQueueCollector(engine))
     return generate_latest(registry), CONTENT_TYPE_LATEST
-
-
-class _Process(Collector):
-    """This process's own metrics, when it is the only one (development, tests)."""
-
-    def collect(self) -> Iterator[Metric]:
-        yield from REGISTRY.collect()
