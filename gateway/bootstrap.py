@@ -17,8 +17,10 @@ from gateway.services.authentication import Authenticator
 from gateway.services.passwords import SecretKey
 from gateway.soap.application import GatewayApplication
 from gateway.soap.documents import ContractDocuments
-from gateway.soap.endpoints import ENDPOINTS
-from gateway.web import GatewayWsgi, Route
+from gateway.soap.endpoints import ENDPOINTS, PRESENCE_REGISTRATION, Endpoint
+from gateway.soap.ingest import IngestPath
+from gateway.web import GatewayWsgi, Route, WsgiApp
+from gateway.xml.contract import ContractValidator
 from storage import migrate
 from storage.database import create_database_engine
 
@@ -54,11 +56,7 @@ def create_app(
     authenticator = Authenticator(key, timedelta(seconds=settings.token_window_seconds))
     routes = {
         endpoint.path: Route(
-            WsgiApplication(
-                GatewayApplication(engine, settings, authenticator, endpoint),
-                max_content_length=settings.max_body_bytes,
-            ),
-            ContractDocuments(endpoint.wsdl),
+            soap_app(endpoint, engine, settings, authenticator), ContractDocuments(endpoint.wsdl)
         )
         for endpoint in ENDPOINTS
     }
@@ -69,6 +67,28 @@ def create_app(
         settings.max_body_bytes,
         lambda: readiness(engine),
         lambda: metrics.exposition(engine),
+    )
+
+
+def soap_app(
+    endpoint: Endpoint, engine: Engine, settings: Settings, authenticator: Authenticator
+) -> WsgiApp:
+    """The Spyne application of ``endpoint``; registrations go by the ingest path first."""
+    spyne = WsgiApplication(
+        GatewayApplication(engine, settings, authenticator, endpoint),
+        max_content_length=settings.max_body_bytes,
+    )
+    if endpoint is not PRESENCE_REGISTRATION or not settings.ingest_path:
+        return spyne
+    return IngestPath(
+        spyne,
+        engine,
+        ContractValidator(endpoint.schema),
+        authenticator,
+        endpoint.roles,
+        settings.max_xml_depth,
+        settings.max_body_bytes,
+        timedelta(seconds=settings.future_tolerance_seconds),
     )
 
 

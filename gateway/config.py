@@ -25,6 +25,8 @@ class Settings:
     # The address workers reach the pages at, printed in QR codes; None: the request's host.
     public_url: str | None = None
     secure_cookies: bool = False
+    # registerPresences by the ingest path (gateway/soap/ingest.py); off: by Spyne alone.
+    ingest_path: bool = True
 
     @classmethod
     def from_environment(cls, **overrides: object) -> Settings:
@@ -37,6 +39,7 @@ class Settings:
             "token_window_seconds": int(env.get("CIAO_TOKEN_WINDOW_SECONDS", 300)),
             "public_url": env.get("CIAO_PUBLIC_URL") or None,
             "secure_cookies": env.get("CIAO_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+            "ingest_path": env.get("CIAO_INGEST_PATH", "on").lower() not in ("0", "false", "off"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)  # type: ignore[arg-type]

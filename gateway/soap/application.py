@@ -20,6 +20,7 @@ from gateway.services.authentication import Authenticator
 from gateway.soap import faults
 from gateway.soap.endpoints import Endpoint
 from gateway.soap.faults import GatewayFault
+from gateway.soap.ingest import FAILURE
 from gateway.soap.protocol import ContractSoap11
 from gateway.soap.security import MalformedToken, read_username_token
 from gateway.soap.service import DECODERS, Answer
@@ -83,6 +84,9 @@ class GatewayApplication(Application):
         after it commits, so that the write lock is held no longer than the writing."""
         now = datetime.now(UTC)
         try:
+            failure = ctx.transport.req_env.get(FAILURE)
+            if failure is not None:  # the request failed on the ingest path: answer that
+                raise failure
             decode = DECODERS.get(ctx.descriptor.name)
             if decode is not None:  # Spyne hands a bare body over as a one-element list
                 ctx.in_object = [decode(ctx.in_object[0])]

@@ -26,14 +26,14 @@ from gateway.xml import loader
 from gateway.xml.contract import NS_SOAP11_ENV, NS_SOAP12_ENV, ContractValidator
 
 log = logging.getLogger("ciao.soap")
-_ENVELOPE = f"{{{NS_SOAP11_ENV}}}Envelope"
-_HEADER = f"{{{NS_SOAP11_ENV}}}Header"
-_BODY = f"{{{NS_SOAP11_ENV}}}Body"
-_OPEN = (
+ENVELOPE = f"{{{NS_SOAP11_ENV}}}Envelope"
+HEADER = f"{{{NS_SOAP11_ENV}}}Header"
+BODY = f"{{{NS_SOAP11_ENV}}}Body"
+ENVELOPE_OPEN = (
     "<?xml version='1.0' encoding='UTF-8'?>"
     f'<soap:Envelope xmlns:soap="{NS_SOAP11_ENV}"><soap:Body>'
 ).encode()
-_CLOSE = b"</soap:Body></soap:Envelope>"
+ENVELOPE_CLOSE = b"</soap:Body></soap:Envelope>"
 
 
 @dataclass(frozen=True)
@@ -103,12 +103,12 @@ class ContractSoap11(Soap11):
         root = ctx.in_document
         if root.tag == f"{{{NS_SOAP12_ENV}}}Envelope":
             raise self._fault(faults.NOT_SOAP11, "SOAP 1.2 is not supported: send SOAP 1.1.")
-        if root.tag != _ENVELOPE:
+        if root.tag != ENVELOPE:
             raise self._fault(
                 faults.NOT_SOAP11, f"The root element must be {{{NS_SOAP11_ENV}}}Envelope."
             )
-        header = root.find(_HEADER)
-        body = root.find(_BODY)
+        header = root.find(HEADER)
+        body = root.find(BODY)
         if body is None or len(body) != 1:
             raise self._fault(faults.NOT_SOAP11, "The soap:Body must hold exactly one element.")
         request = body[0]
@@ -146,7 +146,9 @@ class ContractSoap11(Soap11):
         body: str | Streamed = ctx.out_object[0]
         if isinstance(body, Streamed):
             ctx.out_string = chain(
-                [_OPEN + body.head.encode()], body.chunks, [body.tail.encode() + _CLOSE]
+                [ENVELOPE_OPEN + body.head.encode()],
+                body.chunks,
+                [body.tail.encode() + ENVELOPE_CLOSE],
             )
         else:
-            ctx.out_string = [_OPEN + body.encode() + _CLOSE]
+            ctx.out_string = [ENVELOPE_OPEN + body.encode() + ENVELOPE_CLOSE]

@@ -1,0 +1,135 @@
+"""registerPresences without Spyne's per-request machinery: the registration channel's hot path.
+
+A badge system's batch that is what it should be (a SOAP 1.1 POST of one schema-valid
+``RegisterPresencesRequest`` with a readable token) is parsed, validated, authenticated,
+stored and answered here, by the same loader, XSD, codec and services the Spyne application
+uses, so its answer is the same on the wire. Everything else is handed to the Spyne
+application unchanged, which keeps the contract's routing and every fault:
+
+- a request this path does not take (another operation, not SOAP 1.1, not well-formed, not
+  schema-valid, an unreadable token) goes to Spyne as it came, before anything was done;
+- a request that fails once begun (authentication, a database failure) is rolled back and goes
+  to Spyne together with what failed, which Spyne's call wrapper raises in place of running
+  the operation again: the fault is the one the Spyne path gives, and the work is not redone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import Engine
+
+from gateway.domain.identity import Role
+from gateway.services import errors, registrations
+from gateway.services.authentication import Authenticator
+from gateway.soap.protocol import BODY, ENVELOPE, ENVELOPE_CLOSE, ENVELOPE_OPEN, HEADER
+from gateway.soap.security import read_username_token
+from gateway.xml import loader
+from gateway.xml import registrations as codec
+from gateway.xml.contract import NS_TYPES, ContractValidator
+from storage.database import transaction
+
+# Where a request that failed once begun carries its failure to the Spyne application.
+FAILURE = "ciao.ingest.failure"
+
+_REQUEST = f"{{{NS_TYPES}}}RegisterPresencesRequest"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class IngestPath:
+    """A WSGI application in front of the Spyne application of /PresenceRegistration/v1."""
+
+    def __init__(
+        self,
+        spyne: WsgiApp,
+        engine: Engine,
+        validator: ContractValidator,
+        authenticator: Authenticator,
+        roles: frozenset[Role],
+        max_depth: int,
+        max_body_bytes: int,
+        future_tolerance: timedelta,
+    ) -> None:
+        self._spyne = spyne
+        self._engine = engine
+        self._validator = validator
+        self._authenticator = authenticator
+        self._roles = roles
+        self._max_depth = max_depth
+        self._max_body_bytes = max_body_bytes
+        self._future_tolerance = future_tolerance
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        body = self._body(environ)
+        if body is not None:
+            environ["wsgi.input"] = io.BytesIO(body)  # still readable if Spyne answers
+            answer = self._register(body, environ)
+            if answer is not None:
+                start_response(
+                    "200 OK",
+                    [
+                        ("Content-Type", "text/xml; charset=utf-8"),
+                        ("Content-Length", str(len(answer))),
+                    ],
+                )
+                return [answer]
+        return self._spyne(environ, start_response)
+
+    def _body(self, environ: dict[str, Any]) -> bytes | None:
+        """The request body, if this is a SOAP 1.1 POST of an acceptable size."""
+        if environ.get("REQUEST_METHOD") != "POST":
+            return None
+        content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        declared = environ.get("CONTENT_LENGTH", "")
+        if content_type != "text/xml" or not declared.isdigit():
+            return None
+        length = int(declared)
+        if length > self._max_body_bytes:
+            return None
+        return environ["wsgi.input"].read(length)
+
+    def _request(self, body: bytes) -> tuple[etree._Element, list[etree._Element]] | None:
+        """The validated RegisterPresencesRequest and the SOAP header blocks, or None."""
+        try:
+            root = loader.parse(body, self._max_depth)
+        except loader.XmlRefused:
+            return None
+        if root.tag != ENVELOPE:
+            return None
+        header = root.find(HEADER)
+        soap_body = root.find(BODY)
+        if soap_body is None or len(soap_body) != 1 or soap_body[0].tag != _REQUEST:
+            return None
+        request = soap_body[0]
+        if self._validator.errors(request):
+            return None
+        return request, list(header) if header is not None else []
+
+    def _register(self, body: bytes, environ: dict[str, Any]) -> bytes | None:
+        now = datetime.now(UTC)
+        found = self._request(body)
+        if found is None:
+            return None
+        request, header = found
+        try:
+            token = read_username_token(header)
+            batch = codec.read_register_request(request)
+        except Exception:  # Spyne reads it again and answers with the fault
+            return None
+        try:
+            with transaction(self._engine) as connection:
+                account = self._authenticator.authenticate(connection, token, now)
+                if account.role not in self._roles:
+                    raise errors.Forbidden()
+                answers = registrations.register(
+                    connection, account, batch, now, self._future_tolerance
+                )
+            return ENVELOPE_OPEN + codec.write_register_response(answers).encode() + ENVELOPE_CLOSE
+        except Exception as failure:  # answered by Spyne's call wrapper, as a fault
+            environ[FAILURE] = failure
+            return None
