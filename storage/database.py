@@ -11,7 +11,7 @@ import fcntl
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
@@ -137,6 +137,16 @@ def _sqlite_text(value: date | None) -> str | None:
     return value.isoformat()
 
 
+def _as_is(value: date | None) -> date | None:
+    return value
+
+
+def temporal_values(connection: Connection) -> Callable[[date | None], object]:
+    """How a date or a (naive UTC) datetime is passed to ``connection``'s driver as a plain
+    value: for SQLite, the text SQLAlchemy stores; for the others, as it is."""
+    return _sqlite_text if connection.dialect.name == "sqlite" else _as_is
+
+
 def execute_many(
     connection: Connection,
     statement: str,
@@ -146,16 +156,16 @@ def execute_many(
     """One executemany at the driver, for the hot path: SQLAlchemy's per-value processing
     costs more than the statement itself on a batch of 200. ``statement`` uses ``?`` markers;
     values are plain Python; ``temporal`` are the positions of dates and (naive UTC)
-    datetimes, which SQLite stores as text."""
-    if connection.dialect.name == "sqlite":
-        if temporal:
-            converted = []
-            for row in rows:
-                values = list(row)
-                for position in temporal:
-                    values[position] = _sqlite_text(values[position])
-                converted.append(values)
-            rows = converted
-        connection.exec_driver_sql(statement, [tuple(row) for row in rows])
-    else:
-        connection.exec_driver_sql(statement.replace("?", "%s"), [tuple(r) for r in rows])
+    datetimes, passed on as ``temporal_values`` says."""
+    stamp = temporal_values(connection)
+    if temporal and stamp is not _as_is:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for position in temporal:
+                values[position] = stamp(values[position])
+            converted.append(values)
+        rows = converted
+    if connection.dialect.name != "sqlite":
+        statement = statement.replace("?", "%s")
+    connection.exec_driver_sql(statement, [tuple(row) for row in rows])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, text
+from sqlalchemy import Connection, Row, select, text
 from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.registration import (
@@ -28,7 +28,7 @@ from gateway.domain.registration import (
 from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import work_day, worker_key
 from storage import corrections
-from storage.database import execute_many
+from storage.database import execute_many, temporal_values
 from storage.tables import registrations, validations
 
 
@@ -39,16 +39,23 @@ class ReferenceTaken(Exception):
 _NEXT_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('registrations', 'id')) FROM generate_series(1, :count)"
 )
-_MAX_ID = select(func.coalesce(func.max(registrations.c.id), 0))
+_MAX_ID = "SELECT coalesce(max(id), 0) FROM registrations"
+
+
+def concurrent_writers(connection: Connection) -> bool:
+    """Whether another transaction can store registrations between this one's look-up of
+    references and its insert. Not on SQLite: every write transaction holds the database's
+    write lock from its start (BEGIN IMMEDIATE)."""
+    return connection.dialect.name != "sqlite"
 
 
 def _allocate_ids(connection: Connection, count: int) -> list[int]:
     """Ids for ``count`` new registrations, taken before the insert so that it needs no
-    RETURNING (several times faster for a batch). SQLite: every write transaction holds the
-    database's write lock from its start (BEGIN IMMEDIATE), so max(id) + 1 ... is ours."""
-    if connection.dialect.name == "postgresql":
+    RETURNING (several times faster for a batch). On SQLite no other writer can come between
+    (``concurrent_writers``), so max(id) + 1 ... is ours."""
+    if concurrent_writers(connection):
         return list(connection.execute(_NEXT_IDS, {"count": count}).scalars())
-    start = int(connection.execute(_MAX_ID).scalar_one()) + 1
+    start = int(connection.exec_driver_sql(_MAX_ID).scalar_one()) + 1
     return list(range(start, start + count))
 
 
@@ -91,7 +98,6 @@ _INSERT_SQL = (
     f"INSERT INTO registrations ({', '.join(_NEW_COLUMNS)}) "
     f"VALUES ({', '.join(['?'] * len(_NEW_COLUMNS))})"
 )
-_TEMPORAL = tuple(_NEW_COLUMNS.index(name) for name in ("registered_at", "created_at", "work_day"))
 _NO_LOCATION = (None,) * 8
 
 
@@ -126,9 +132,11 @@ def _row(
     registration_id: int,
     r: SubmittedRegistration,
     sender: tuple[str, str, str, str],
-    created_at: datetime,
+    created_at: object,
+    stamp: Callable[[date], object],
 ) -> tuple[object, ...]:
-    """The values of a new registration in the order of ``_NEW_COLUMNS``."""
+    """The values of a new registration in the order of ``_NEW_COLUMNS``, its times and day
+    as ``stamp`` gives them to the driver."""
     offset = r.registered_at.utcoffset() or timedelta(0)
     return (
         registration_id,
@@ -137,7 +145,7 @@ def _row(
         r.limosa_id,
         r.workplace_id,
         r.registration_type.value,
-        _naive_utc(r.registered_at),
+        stamp(_naive_utc(r.registered_at)),
         int(offset.total_seconds()) // 60,
         *_location_values(r.location),
         r.means.value,
@@ -148,7 +156,7 @@ def _row(
         created_at,
         Status.REGISTERED.value,
         worker_key(r),
-        work_day(r.registered_at),
+        stamp(work_day(r.registered_at)),
         0,
     )
 
@@ -227,18 +235,14 @@ def add_all(
         return []
     ids = _allocate_ids(connection, len(submitted))
     sender_values = (sender.sender_id, sender.company_id, sender.user_type.value, channel.value)
-    created = _naive_utc(created_at)
+    stamp = temporal_values(connection)
+    created = stamp(_naive_utc(created_at))
     rows = [
-        _row(registration_id, registration, sender_values, created)
+        _row(registration_id, registration, sender_values, created, stamp)
         for registration_id, registration in zip(ids, submitted, strict=True)
     ]
     try:
-        execute_many(
-            connection,
-            _INSERT_SQL,
-            rows,
-            temporal=_TEMPORAL,
-        )
+        execute_many(connection, _INSERT_SQL, rows)
     except IntegrityError as error:
         if "client_reference" in str(error.orig):
             raise ReferenceTaken() from error

@@ -30,8 +30,9 @@ from gateway.services import consultation
 from gateway.services.errors import RegistrationNotFound
 from storage import queue, registrations
 
-# A concurrent request may store one of our references between our look-up and our insert;
-# the unique constraint catches it and the batch is planned again against what is stored now.
+# A concurrent request may store one of our references between our look-up and our insert
+# (where the database lets writers interleave); the unique constraint catches it and the batch
+# is planned again against what is stored now.
 _ATTEMPTS = 3
 
 
@@ -61,6 +62,8 @@ def register_from(
 ) -> list[Acknowledgement]:
     """Store ``batch`` from ``sender`` arriving by ``channel``: every channel stores, queues
     and answers alike."""
+    if not registrations.concurrent_writers(connection):
+        return _register_once(connection, sender, batch, now, future_tolerance, channel)
     for attempt in range(_ATTEMPTS):
         try:
             with connection.begin_nested():
