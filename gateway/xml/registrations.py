@@ -150,24 +150,19 @@ def _location_xml(location: Location) -> str:
 def _submitted(registration: SubmittedRegistration) -> str:
     # INSS, CompanyID, types, means and times have patterns or enumerations: nothing to escape.
     r = registration
+    inss = "" if r.inss is None else f"<INSS>{r.inss}</INSS>"
+    company = "" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>"
+    location = "" if r.location is None else _location_xml(r.location)
+    emergency = "true" if r.emergency_procedure else "false"
     return (
-        "<PresenceRegistrationSubmitted>"
-        + ("" if r.inss is None else f"<INSS>{r.inss}</INSS>")
-        + ("" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>")
-        + _opt("LimosaId", r.limosa_id)
-        + f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
+        f"<PresenceRegistrationSubmitted>{inss}{company}{_opt('LimosaId', r.limosa_id)}"
+        f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
         f"<RegistrationType>{r.registration_type.value}</RegistrationType>"
         f"<RegistrationDateTime>{format_datetime(r.registered_at)}</RegistrationDateTime>"
-        + ("" if r.location is None else _location_xml(r.location))
-        + f"<RegistrationMeans>{r.means.value}</RegistrationMeans>"
-        + _opt("DeviceId", r.device_id)
-        + (
-            "<EmergencyProcedure>true</EmergencyProcedure>"
-            if r.emergency_procedure
-            else "<EmergencyProcedure>false</EmergencyProcedure>"
-        )
-        + _opt("ClientPresenceRegistrationReference", r.client_reference)
-        + "</PresenceRegistrationSubmitted>"
+        f"{location}<RegistrationMeans>{r.means.value}</RegistrationMeans>"
+        f"{_opt('DeviceId', r.device_id)}<EmergencyProcedure>{emergency}</EmergencyProcedure>"
+        f"{_opt('ClientPresenceRegistrationReference', r.client_reference)}"
+        "</PresenceRegistrationSubmitted>"
     )
 
 
@@ -256,21 +251,41 @@ def response_xml(name: str, parts: Iterable[str]) -> str:
     return f'<{name} xmlns="{NS_TYPES}">' + "".join(parts) + f"</{name}>"
 
 
-def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
-    """``RegisterPresencesResponse``: one answer per submitted registration, in order."""
-    return response_xml(
-        "RegisterPresencesResponse",
-        (
-            "<PresenceRegistrationResponse>"
-            + (
-                stored_xml(a, with_history=False)
-                if isinstance(a, StoredRegistration)
-                else _refused(a)
-            )
-            + "</PresenceRegistrationResponse>"
-            for a in acknowledgements
-        ),
+def _shared_by_batch(registration: StoredRegistration) -> str:
+    """What follows the id of a newly stored registration: the same for a whole batch."""
+    return (
+        f"<CreationDate>{_creation_date(registration.created_at)}</CreationDate>"
+        f"<Channel>{registration.channel.value}</Channel>"
+        + _validation("LastValidation", registration.last_validation)
+        + _sender(registration.sender)
     )
+
+
+def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
+    """``RegisterPresencesResponse``: one answer per submitted registration, in order. The
+    registrations a batch stored share their creation time, channel, status and sender,
+    written once for all of them (a registration sent before has its own)."""
+    parts = []
+    shared_key: tuple[object, ...] = ()
+    shared = ""
+    for a in acknowledgements:
+        if isinstance(a, RefusedRegistration):
+            parts.append(
+                f"<PresenceRegistrationResponse>{_refused(a)}</PresenceRegistrationResponse>"
+            )
+            continue
+        key = (a.created_at, a.channel, a.last_validation, a.sender)
+        if key != shared_key:
+            shared_key, shared = key, _shared_by_batch(a)
+        inss = a.submitted.inss
+        parts.append(
+            "<PresenceRegistrationResponse><PresenceRegistration>"
+            + _submitted(a.submitted)
+            + ("" if inss is None else f"<INSS>{inss}</INSS>")
+            + f"<PresenceRegistrationId>{a.id}</PresenceRegistrationId>{shared}"
+            "</PresenceRegistration></PresenceRegistrationResponse>"
+        )
+    return response_xml("RegisterPresencesResponse", parts)
 
 
 def write_get_response(registration: StoredRegistration) -> str:
