@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -23,7 +24,12 @@ class GunicornServer(BaseApplication):
             self.cfg.set(name, value)
 
     def load(self) -> Any:
-        return create_app(self._settings)
+        app = create_app(self._settings)
+        # What the worker built so far lives as long as it does. Frozen, it is left out of the
+        # collector's full passes, which otherwise took tens of milliseconds out of a request
+        # now and then (about one request in a hundred batches).
+        gc.freeze()
+        return app
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
