@@ -149,14 +149,18 @@ def wsgi_caller(app: Any, body: bytes) -> Callable[[], bytes]:
     return call
 
 
-def median_seconds(call: Callable[[], object], repeat: int) -> float:
-    call()  # warm caches (schemas, token, statements)
-    times = []
+def median_seconds(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The median time of each call, taken in turns (one of each, ``repeat`` times) so that a
+    slow spell of the machine weighs on all of them alike and their ratios hold."""
+    for call in calls.values():
+        call()  # warm caches (schemas, token, statements)
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(spent) for name, spent in times.items()}
 
 
 def gateway_app(settings: Settings, engine: Engine) -> Any:
