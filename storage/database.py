@@ -18,9 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Execution option of a connection that only reads (exports): on SQLite it must not take the
@@ -145,6 +146,28 @@ def temporal_values(connection: Connection) -> Callable[[date | None], object]:
     """How a date or a (naive UTC) datetime is passed to ``connection``'s driver as a plain
     value: for SQLite, the text SQLAlchemy stores; for the others, as it is."""
     return _sqlite_text if connection.dialect.name == "sqlite" else _as_is
+
+
+def insert_rows(
+    connection: Connection, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` of plain values (times and days as ``temporal_values`` gives them)
+    into ``columns`` of ``table``, for the hot path: on SQLite by one executemany, on
+    PostgreSQL by COPY, which takes a batch of 200 in about 60% of an executemany's time.
+    A failure is raised as SQLAlchemy would raise it (IntegrityError, OperationalError...)."""
+    names = ", ".join(columns)
+    if connection.dialect.name == "sqlite":
+        markers = ", ".join(["?"] * len(columns))
+        connection.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({markers})", rows)
+        return
+    statement = f"COPY {table} ({names}) FROM STDIN"
+    try:
+        driver = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+    except psycopg.Error as error:
+        raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
 
 
 def execute_many(

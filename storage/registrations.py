@@ -28,7 +28,7 @@ from gateway.domain.registration import (
 from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import work_day, worker_key
 from storage import corrections
-from storage.database import execute_many, temporal_values
+from storage.database import insert_rows, temporal_values
 from storage.tables import registrations, validations
 
 
@@ -37,7 +37,7 @@ class ReferenceTaken(Exception):
 
 
 _NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('registrations', 'id')) FROM generate_series(1, :count)"
+    "SELECT array_agg(nextval('registrations_id_seq'::regclass)) FROM generate_series(1, :count)"
 )
 _MAX_ID = "SELECT coalesce(max(id), 0) FROM registrations"
 
@@ -54,7 +54,7 @@ def _allocate_ids(connection: Connection, count: int) -> list[int]:
     RETURNING (several times faster for a batch). On SQLite no other writer can come between
     (``concurrent_writers``), so max(id) + 1 ... is ours."""
     if concurrent_writers(connection):
-        return list(connection.execute(_NEXT_IDS, {"count": count}).scalars())
+        return list(connection.execute(_NEXT_IDS, {"count": count}).scalar_one())
     start = int(connection.exec_driver_sql(_MAX_ID).scalar_one()) + 1
     return list(range(start, start + count))
 
@@ -93,10 +93,6 @@ _NEW_COLUMNS = (
     "worker_key",
     "work_day",
     "validation_runs",
-)
-_INSERT_SQL = (
-    f"INSERT INTO registrations ({', '.join(_NEW_COLUMNS)}) "
-    f"VALUES ({', '.join(['?'] * len(_NEW_COLUMNS))})"
 )
 _NO_LOCATION = (None,) * 8
 
@@ -242,7 +238,7 @@ def add_all(
         for registration_id, registration in zip(ids, submitted, strict=True)
     ]
     try:
-        execute_many(connection, _INSERT_SQL, rows)
+        insert_rows(connection, "registrations", _NEW_COLUMNS, rows)
     except IntegrityError as error:
         if "client_reference" in str(error.orig):
             raise ReferenceTaken() from error

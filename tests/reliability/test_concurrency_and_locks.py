@@ -1,16 +1,31 @@
 """Concurrency and a locked database: parallel senders of the same client references store
-each registration once; a database that stays locked gives a retryable SystemError, stores
-nothing, and the service goes on by itself once the lock is gone."""
+each registration once (also when one stores a reference between the other's look-up and
+insert); a database that stays locked gives a retryable SystemError, stores nothing, and the
+service goes on by itself once the lock is gone."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from gateway.domain.registration import (
+    RegistrationMeans,
+    RegistrationType,
+    Sender,
+    StoredRegistration,
+    SubmittedRegistration,
+    UserType,
+)
+from gateway.services import registrations as service
+from storage import registrations as repository
+from storage.database import transaction
 from tests.builders import batch
+from tests.conftest import empty_postgres
 from tests.soap import NS, envelope, post, register_body
 
 
@@ -62,3 +77,43 @@ def test_a_locked_database_gives_a_retryable_system_error_and_the_service_recove
     assert sqlite_gateway.count() == 0
     assert post(sqlite_gateway.url, body).status == 200  # the same request, once unlocked
     assert sqlite_gateway.count() == 1
+
+
+@pytest.mark.postgres
+def test_a_reference_stored_between_look_up_and_insert_is_answered_with_the_original(
+    postgres_engine, monkeypatch
+):
+    """PostgreSQL lets writers interleave: another request may store a reference after this
+    one looked it up. The insert then fails on the unique constraint and the batch is planned
+    again against what is stored: the original is answered and nothing is stored twice."""
+    empty_postgres(postgres_engine)
+    sender = Sender("badge-system", "0403170701", UserType.EMPLOYER)
+    now = datetime.now(UTC)
+    submitted = [
+        SubmittedRegistration(
+            "DW2026000001",
+            RegistrationType.CHECK_IN,
+            now - timedelta(minutes=minute),
+            RegistrationMeans.BADGE,
+            inss="85073003328",
+            company_id="0403170701",
+            client_reference=f"race-{minute}",
+        )
+        for minute in range(3)
+    ]
+    with transaction(postgres_engine) as connection:  # the other request, committed first
+        (original,) = service.register_from(connection, sender, submitted[1:2], now, timedelta())
+    looked_up = repository.find_by_references
+    late = iter([True])
+    monkeypatch.setattr(  # this request looked its references up before that commit
+        repository,
+        "find_by_references",
+        lambda *args: {} if next(late, False) else looked_up(*args),
+    )
+    with transaction(postgres_engine) as connection:
+        answers = service.register_from(connection, sender, submitted, now, timedelta())
+    assert isinstance(original, StoredRegistration)
+    assert [a.id for a in answers][1] == original.id
+    assert len({a.id for a in answers}) == 3
+    with postgres_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM registrations")).scalar_one() == 3
