@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.identity import Account, Role
@@ -48,8 +48,12 @@ def add(
         raise AccountExists(account.username) from None
 
 
+# Built once: it runs on every request.
+_FIND = select(accounts).where(accounts.c.username == bindparam("username"))
+
+
 def find(connection: Connection, username: str) -> StoredAccount | None:
-    row = connection.execute(select(accounts).where(accounts.c.username == username)).first()
+    row = connection.execute(_FIND, {"username": username}).first()
     if row is None:
         return None
     m = row._mapping
