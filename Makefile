@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NODE_PACKAGES := $(VENV)/node/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv run test lint bench soak clean
+.PHONY: venv run test lint bench bench-instructions soak clean
 
 venv: $(STAMP)
 
@@ -48,6 +48,9 @@ test: lint $(NODE_PACKAGES) $(CHROMIUM)
 
 bench: venv
 	$(BIN)/python -m bench.run
+
+bench-instructions: venv
+	$(BIN)/python -m bench.instructions
 
 soak: venv
 	$(BIN)/python -m bench.soak --minutes 5 --rate 100
