@@ -11,6 +11,9 @@ application unchanged, which keeps the contract's routing and every fault:
 - a request that fails once begun (authentication, a database failure) is rolled back and goes
   to Spyne together with what failed, which Spyne's call wrapper raises in place of running
   the operation again: the fault is the one the Spyne path gives, and the work is not redone.
+
+Spyne's events (``method_call`` and the others) do not fire for the batches answered here: a
+hook that must see every registration belongs in the WSGI application or the service.
 """
 
 from __future__ import annotations
