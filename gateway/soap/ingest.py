@@ -19,7 +19,7 @@ hook that must see every registration belongs in the WSGI application or the ser
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,7 @@ from gateway.services import errors, registrations
 from gateway.services.authentication import Authenticator
 from gateway.soap.protocol import BODY, ENVELOPE, ENVELOPE_CLOSE, ENVELOPE_OPEN, HEADER
 from gateway.soap.security import read_username_token
+from gateway.web import WsgiApp
 from gateway.xml import loader
 from gateway.xml import registrations as codec
 from gateway.xml.contract import NS_TYPES, ContractValidator
@@ -40,8 +41,6 @@ from storage.database import transaction
 FAILURE = "ciao.ingest.failure"
 
 _REQUEST = f"{{{NS_TYPES}}}RegisterPresencesRequest"
-
-WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class IngestPath:
