@@ -1,9 +1,9 @@
 """The ingest ratio counted in instructions: valgrind's callgrind counts the instructions the
 gateway executes for one registerPresences of 200 registrations (SQLite) and those lxml needs
-to parse and XSD-validate the same body. Counts do not depend on the machine's load, so this
-ratio repeats to the digit where timed ratios drift by 20%; it leaves out what instructions do
-not show (memory stalls, the kernel's share of SQLite's writes), which is why the timed ratio
-is the higher one.
+to parse and XSD-validate the same body. Counts hardly depend on the machine's load, so this
+ratio holds where timed ratios drift by 20%; it leaves out what instructions do not show
+(memory stalls, the kernel's share of SQLite's writes), which is why the timed ratio is the
+higher one.
 
     python -m bench.instructions            (about 6 minutes: four runs under callgrind)
 """
