@@ -20,7 +20,6 @@ from gateway.soap.documents import ContractDocuments
 from gateway.soap.endpoints import ENDPOINTS, PRESENCE_REGISTRATION, Endpoint
 from gateway.soap.ingest import IngestPath
 from gateway.web import GatewayWsgi, Route, WsgiApp
-from gateway.xml.contract import ContractValidator
 from storage import migrate
 from storage.database import create_database_engine
 
@@ -74,16 +73,14 @@ def soap_app(
     endpoint: Endpoint, engine: Engine, settings: Settings, authenticator: Authenticator
 ) -> WsgiApp:
     """The Spyne application of ``endpoint``; registrations go by the ingest path first."""
-    spyne = WsgiApplication(
-        GatewayApplication(engine, settings, authenticator, endpoint),
-        max_content_length=settings.max_body_bytes,
-    )
+    application = GatewayApplication(engine, settings, authenticator, endpoint)
+    spyne = WsgiApplication(application, max_content_length=settings.max_body_bytes)
     if endpoint is not PRESENCE_REGISTRATION or not settings.ingest_path:
         return spyne
     return IngestPath(
         spyne,
         engine,
-        ContractValidator(endpoint.schema),
+        application.validator,
         authenticator,
         endpoint.roles,
         settings.max_xml_depth,

@@ -72,6 +72,7 @@ class GatewayApplication(Application):
             out_protocol=protocol(),
         )
         self.operations = operations
+        self.validator = validator
         self._endpoint = endpoint
         self._engine = engine
         self._settings = settings

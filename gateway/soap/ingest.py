@@ -7,7 +7,8 @@ uses, so its answer is the same on the wire. Everything else is handed to the Sp
 application unchanged, which keeps the contract's routing and every fault:
 
 - a request this path does not take (another operation, not SOAP 1.1, not well-formed, not
-  schema-valid, an unreadable token) goes to Spyne as it came, before anything was done;
+  schema-valid, an unreadable token) goes to Spyne as it came, before anything was done, with
+  the envelope already parsed if it could be;
 - a request that fails once begun (authentication, a database failure) is rolled back and goes
   to Spyne together with what failed, which Spyne's call wrapper raises in place of running
   the operation again: the fault is the one the Spyne path gives, and the work is not redone.
@@ -29,7 +30,15 @@ from sqlalchemy import Engine
 from gateway.domain.identity import Role
 from gateway.services import errors, registrations
 from gateway.services.authentication import Authenticator
-from gateway.soap.protocol import BODY, ENVELOPE, ENVELOPE_CLOSE, ENVELOPE_OPEN, HEADER
+from gateway.soap.protocol import (
+    BODY,
+    ENVELOPE,
+    ENVELOPE_CLOSE,
+    ENVELOPE_OPEN,
+    HEADER,
+    PARSED,
+    media_type,
+)
 from gateway.soap.security import read_username_token
 from gateway.web import WsgiApp
 from gateway.xml import loader
@@ -86,21 +95,24 @@ class IngestPath:
         """The request body, if this is a SOAP 1.1 POST of an acceptable size."""
         if environ.get("REQUEST_METHOD") != "POST":
             return None
-        content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         declared = environ.get("CONTENT_LENGTH", "")
-        if content_type != "text/xml" or not declared.isdigit():
+        if media_type(environ.get("CONTENT_TYPE")) != "text/xml" or not declared.isdigit():
             return None
         length = int(declared)
         if length > self._max_body_bytes:
             return None
         return environ["wsgi.input"].read(length)
 
-    def _request(self, body: bytes) -> tuple[etree._Element, list[etree._Element]] | None:
-        """The validated RegisterPresencesRequest and the SOAP header blocks, or None."""
+    def _request(
+        self, body: bytes, environ: dict[str, Any]
+    ) -> tuple[etree._Element, list[etree._Element]] | None:
+        """The validated RegisterPresencesRequest and the SOAP header blocks, or None. What was
+        parsed is left for Spyne, which then need not parse it again (other operations)."""
         try:
             root = loader.parse(body, self._max_depth)
         except loader.XmlRefused:
             return None
+        environ[PARSED] = root
         if root.tag != ENVELOPE:
             return None
         header = root.find(HEADER)
@@ -114,7 +126,7 @@ class IngestPath:
 
     def _register(self, body: bytes, environ: dict[str, Any]) -> bytes | None:
         now = datetime.now(UTC)
-        found = self._request(body)
+        found = self._request(body, environ)
         if found is None:
             return None
         request, header = found
