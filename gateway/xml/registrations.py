@@ -210,8 +210,8 @@ def _creation_date(created_at: datetime) -> str:
     return format_datetime(created_at.astimezone(UTC))
 
 
-def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
-    submitted = registration.submitted
+def _after_id(registration: StoredRegistration, with_history: bool) -> str:
+    """What follows a registration's id: without history, the same for a whole batch."""
     history = ""
     if with_history and registration.history:
         history = (
@@ -220,18 +220,28 @@ def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
             + "</ValidationHistory>"
         )
     return (
-        "<PresenceRegistration>"
-        + _submitted(submitted)
-        + ("" if submitted.inss is None else f"<INSS>{submitted.inss}</INSS>")
-        + f"<PresenceRegistrationId>{registration.id}</PresenceRegistrationId>"
         f"<CreationDate>{_creation_date(registration.created_at)}</CreationDate>"
         f"<Channel>{registration.channel.value}</Channel>"
         + _validation("LastValidation", registration.last_validation)
         + history
         + _sender(registration.sender)
         + (_corrections(registration) if with_history and registration.corrections else "")
-        + "</PresenceRegistration>"
     )
+
+
+def _presence_registration(registration: StoredRegistration, after_id: str) -> str:
+    inss = registration.submitted.inss
+    return (
+        "<PresenceRegistration>"
+        + _submitted(registration.submitted)
+        + ("" if inss is None else f"<INSS>{inss}</INSS>")
+        + f"<PresenceRegistrationId>{registration.id}</PresenceRegistrationId>{after_id}"
+        "</PresenceRegistration>"
+    )
+
+
+def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
+    return _presence_registration(registration, _after_id(registration, with_history))
 
 
 def _refused(refused: RefusedRegistration) -> str:
@@ -251,16 +261,6 @@ def response_xml(name: str, parts: Iterable[str]) -> str:
     return f'<{name} xmlns="{NS_TYPES}">' + "".join(parts) + f"</{name}>"
 
 
-def _shared_by_batch(registration: StoredRegistration) -> str:
-    """What follows the id of a newly stored registration: the same for a whole batch."""
-    return (
-        f"<CreationDate>{_creation_date(registration.created_at)}</CreationDate>"
-        f"<Channel>{registration.channel.value}</Channel>"
-        + _validation("LastValidation", registration.last_validation)
-        + _sender(registration.sender)
-    )
-
-
 def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
     """``RegisterPresencesResponse``: one answer per submitted registration, in order. The
     registrations a batch stored share their creation time, channel, status and sender,
@@ -276,14 +276,11 @@ def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
             continue
         key = (a.created_at, a.channel, a.last_validation, a.sender)
         if key != shared_key:
-            shared_key, shared = key, _shared_by_batch(a)
-        inss = a.submitted.inss
+            shared_key, shared = key, _after_id(a, with_history=False)
         parts.append(
-            "<PresenceRegistrationResponse><PresenceRegistration>"
-            + _submitted(a.submitted)
-            + ("" if inss is None else f"<INSS>{inss}</INSS>")
-            + f"<PresenceRegistrationId>{a.id}</PresenceRegistrationId>{shared}"
-            "</PresenceRegistration></PresenceRegistrationResponse>"
+            "<PresenceRegistrationResponse>"
+            + _presence_registration(a, shared)
+            + "</PresenceRegistrationResponse>"
         )
     return response_xml("RegisterPresencesResponse", parts)
 
