@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -47,6 +47,7 @@ class Reply:
     status: int
     body: bytes
     content_type: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def xml(self) -> etree._Element:
@@ -77,6 +78,10 @@ def post(
         request.add_header(name, value)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return Reply(response.status, response.read(), response.headers["Content-Type"])
+            answer = response.read()
+            return Reply(
+                response.status, answer, response.headers["Content-Type"], response.getheaders()
+            )
     except urllib.error.HTTPError as error:
-        return Reply(error.code, error.read(), error.headers["Content-Type"])
+        answer = error.read()
+        return Reply(error.code, answer, error.headers["Content-Type"], list(error.headers.items()))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import re
-import urllib.request
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from gateway.soap.application import GatewayApplication
 from storage.database import transaction
 from storage.tables import metadata
 from tests.conftest import PASSWORD, RunningGateway, empty_postgres, serve_in_thread
-from tests.soap import NS, WSSE, envelope
+from tests.soap import NS, WSSE, envelope, post
 
 DATA = Path(__file__).parent / "data"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
@@ -187,15 +186,9 @@ def _normalised(body: bytes) -> bytes:
 
 
 def _send(url: str, body: bytes, content_type: str) -> tuple[int, list[tuple[str, str]], bytes]:
-    request = urllib.request.Request(url, data=body, method="POST")
-    request.add_header("Content-Type", content_type)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, headers, answer = response.status, response.getheaders(), response.read()
-    except urllib.error.HTTPError as error:
-        status, headers, answer = error.code, error.headers.items(), error.read()
-    kept = sorted((k, v) for k, v in headers if k not in ("X-Request-Id", "Date", "Server"))
-    return status, kept, _normalised(answer)
+    reply = post(url, body, content_type)
+    kept = sorted((k, v) for k, v in reply.headers if k not in ("X-Request-Id", "Date", "Server"))
+    return reply.status, kept, _normalised(reply.body)
 
 
 def _emptied(engine: Engine) -> None:
