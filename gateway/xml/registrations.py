@@ -30,7 +30,6 @@ from gateway.domain.registration import (
 from gateway.xml.contract import NS_TYPES
 
 _P = "{" + NS_TYPES + "}"
-_PLEN = len(_P)
 
 
 def parse_datetime(text: str) -> datetime:
@@ -44,65 +43,85 @@ def format_datetime(value: datetime) -> str:
 
 
 def _location(element: etree._Element) -> Location:
+    # By position, as the XSD orders them (see read_registration).
     kind = element[0]
-    fields = {child.tag[_PLEN:]: child.text for child in kind}
-    if kind.tag == _P + "Coordinates":
-        accuracy = fields.get("AccuracyMeters")
+    values = [child.text or "" for child in kind]
+    if kind.tag == _COORDINATES:
         return Coordinates(
-            latitude=Decimal(fields["Latitude"].strip()),
-            longitude=Decimal(fields["Longitude"].strip()),
-            accuracy_meters=Decimal(accuracy.strip()) if accuracy else None,
+            latitude=Decimal(values[0].strip()),
+            longitude=Decimal(values[1].strip()),
+            accuracy_meters=Decimal(values[2].strip()) if len(values) == 3 else None,
         )
+    house_number = country_code = None
+    if len(values) == 5:
+        street, house_number, postal_code, municipality, country_code = values
+    elif len(values) == 3:
+        street, postal_code, municipality = values
+    elif kind[1].tag == _HOUSE_NUMBER:
+        street, house_number, postal_code, municipality = values
+    else:
+        street, postal_code, municipality, country_code = values
     return Address(
-        street=fields["Street"],
-        house_number=fields.get("HouseNumber"),
-        postal_code=fields["PostalCode"],
-        municipality=fields["Municipality"],
-        country_code=fields.get("CountryCode"),
+        street=street,
+        house_number=house_number,
+        postal_code=postal_code,
+        municipality=municipality,
+        country_code=country_code,
     )
 
 
+_COORDINATES, _HOUSE_NUMBER = _P + "Coordinates", _P + "HouseNumber"
 _TYPES = {kind.value: kind for kind in RegistrationType}
 _MEANS = {means.value: means for means in RegistrationMeans}
 _LOCATION = _P + "Location"
-_INSS, _COMPANY, _LIMOSA = _P + "INSS", _P + "CompanyID", _P + "LimosaId"
-_WORKPLACE, _TYPE, _MOMENT = (
-    _P + "WorkPlaceId",
-    _P + "RegistrationType",
-    _P + "RegistrationDateTime",
-)
-_MEANS_TAG, _DEVICE, _EMERGENCY = (
-    _P + "RegistrationMeans",
-    _P + "DeviceId",
-    _P + "EmergencyProcedure",
-)
-_REFERENCE = _P + "ClientPresenceRegistrationReference"
+_LIMOSA = _P + "LimosaId"
+_DEVICE, _EMERGENCY = _P + "DeviceId", _P + "EmergencyProcedure"
 
 
 def read_registration(element: etree._Element) -> SubmittedRegistration:
-    """One validated ``PresenceRegistrationRequestType`` element as a domain registration
-    (the hot path of every batch: fields by their full tag, enumerations by dictionary)."""
-    fields: dict[str, str | None] = {}
+    """One validated ``PresenceRegistrationRequestType`` element as a domain registration.
+
+    The hot path of every batch. The XSD fixes the order of the children (the worker as INSS
+    and CompanyID or as LimosaId; WorkPlaceId, RegistrationType, RegistrationDateTime; an
+    optional Location; RegistrationMeans; then DeviceId, EmergencyProcedure and
+    ClientPresenceRegistrationReference, each optional), so only the children that may be
+    absent have their tag read: a tag is a new string each time it is asked for."""
+    children = element.getchildren()
+    first = children[0]
+    if first.tag == _LIMOSA:
+        inss = company = None
+        limosa: str | None = first.text
+        at = 1
+    else:
+        inss, company, limosa = first.text, children[1].text, None
+        at = 2
+    workplace, kind, moment, location_or_means = children[at : at + 4]
     location = None
-    for child in element:
-        if child.tag == _LOCATION:
-            location = _location(child)
-        else:
-            fields[child.tag] = child.text
-    get = fields.get
-    emergency = get(_EMERGENCY)
+    if location_or_means.tag == _LOCATION:
+        location = _location(location_or_means)
+        at += 1
+    means = children[at + 3].text
+    device = emergency = reference = None
+    for child in children[at + 4 :]:
+        tag = child.tag
+        if tag == _DEVICE:
+            device = child.text
+        elif tag == _EMERGENCY:
+            emergency = child.text
+        else:  # ClientPresenceRegistrationReference, the last one
+            reference = child.text
     return SubmittedRegistration(
-        inss=get(_INSS),
-        company_id=get(_COMPANY),
-        limosa_id=get(_LIMOSA),
-        workplace_id=fields[_WORKPLACE] or "",
-        registration_type=_TYPES[(fields[_TYPE] or "").strip()],
-        registered_at=parse_datetime(fields[_MOMENT] or ""),
+        inss=inss,
+        company_id=company,
+        limosa_id=limosa,
+        workplace_id=workplace.text or "",
+        registration_type=_TYPES[(kind.text or "").strip()],
+        registered_at=parse_datetime(moment.text or ""),
         location=location,
-        means=_MEANS[(fields[_MEANS_TAG] or "").strip()],
-        device_id=get(_DEVICE),
+        means=_MEANS[(means or "").strip()],
+        device_id=device,
         emergency_procedure=emergency is not None and emergency.strip() in ("true", "1"),
-        client_reference=get(_REFERENCE),
+        client_reference=reference,
     )
 
 

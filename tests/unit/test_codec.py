@@ -104,3 +104,50 @@ def test_only_a_time_more_than_the_tolerance_ahead_is_refused():
         sample(registered_at=now + tolerance + timedelta(seconds=1)), now, tolerance
     )
     assert reason.code == TIME_IN_FUTURE
+
+
+SHAPES = {
+    "limosa worker": sample(inss=None, company_id=None, limosa_id="LIM-1"),
+    "coordinates": sample(location=Coordinates(Decimal("50.8"), Decimal("4.3"), Decimal("8.5"))),
+    "coordinates, no accuracy": sample(location=Coordinates(Decimal("-1"), Decimal("2"))),
+    "address": sample(location=Address("Rue", "1000", "Bruxelles")),
+    "address, house number": sample(location=Address("Rue", "1000", "Bxl", house_number="1A")),
+    "address, country": sample(location=Address("Rue", "1000", "Bxl", country_code="BE")),
+    "address, both": sample(location=Address("R", "1", "B", house_number="2", country_code="BE")),
+    "no device": sample(device_id=None),
+    "reference only": sample(device_id=None, client_reference="ref-1"),
+    "emergency": sample(emergency_procedure=True),
+    "everything": sample(
+        location=Address("R", "1", "B", "3", "NL"), emergency_procedure=True, client_reference="r"
+    ),
+}
+
+
+def as_request(registration: SubmittedRegistration) -> etree._Element:
+    """``registration`` as a RegisterPresencesRequest, written by the codec's own writer (its
+    echo in an answer) and left without EmergencyProcedure when false, as senders may."""
+    stored = StoredRegistration(
+        id=1,
+        submitted=registration,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        channel=Channel.WEBSERVICE,
+        last_validation=Validation(Status.REGISTERED),
+        sender=Sender("system", "0403170701", UserType.EMPLOYER),
+    )
+    answer = etree.fromstring(codec.write_register_response([stored]).encode())
+    submitted = answer.find(f".//{{{NS_TYPES}}}PresenceRegistrationSubmitted")
+    assert submitted is not None
+    submitted.tag = f"{{{NS_TYPES}}}PresenceRegistrationRequest"
+    emergency = submitted.find(f"{{{NS_TYPES}}}EmergencyProcedure")
+    if emergency is not None and emergency.text == "false":
+        submitted.remove(emergency)
+    request = etree.Element(f"{{{NS_TYPES}}}RegisterPresencesRequest")
+    request.append(submitted)
+    return request
+
+
+def test_every_shape_of_registration_reads_back_as_it_was_written():
+    for shape, registration in SHAPES.items():
+        request = as_request(registration)
+        assert VALIDATOR.errors(request) == [], shape
+        assert codec.read_register_request(request) == [registration], shape
