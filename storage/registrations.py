@@ -26,7 +26,6 @@ from gateway.domain.registration import (
     Validation,
 )
 from gateway.domain.remarks import BY_CODE
-from gateway.domain.workday import work_day, worker_key
 from storage import corrections
 from storage.database import insert_rows, temporal_values
 from storage.tables import registrations, validations
@@ -60,7 +59,10 @@ def _allocate_ids(connection: Connection, count: int) -> list[int]:
 
 
 def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    utc = moment.astimezone(UTC)
+    # As utc.replace(tzinfo=None), which parses its keywords at several times the cost: this
+    # runs for every registration stored.
+    return datetime.combine(utc.date(), utc.time())
 
 
 _NEW_COLUMNS = (
@@ -95,6 +97,7 @@ _NEW_COLUMNS = (
     "validation_runs",
 )
 _NO_LOCATION = (None,) * 8
+_REGISTERED = Status.REGISTERED.value
 
 
 def _location_values(location: Coordinates | Address | None) -> tuple[object, ...]:
@@ -127,6 +130,7 @@ def _location_values(location: Coordinates | Address | None) -> tuple[object, ..
 def _row(
     registration_id: int,
     r: SubmittedRegistration,
+    worker_day: tuple[str, date],
     sender: tuple[str, str, str, str],
     created_at: object,
     stamp: Callable[[date], object],
@@ -150,9 +154,9 @@ def _row(
         r.client_reference,
         *sender,  # sender id, company and user type, then the channel
         created_at,
-        Status.REGISTERED.value,
-        worker_key(r),
-        stamp(work_day(r.registered_at)),
+        _REGISTERED,
+        worker_day[0],
+        stamp(worker_day[1]),
         0,
     )
 
@@ -222,11 +226,14 @@ def remarks_of(codes: str | None) -> tuple[Remark, ...]:
 def add_all(
     connection: Connection,
     submitted: Sequence[SubmittedRegistration],
+    worker_days: Sequence[tuple[str, date]],
     sender: Sender,
     created_at: datetime,
     channel: Channel = Channel.WEBSERVICE,
 ) -> list[StoredRegistration]:
-    """Insert ``submitted`` in one executemany; the stored registrations come back in order."""
+    """Insert ``submitted`` at once; the stored registrations come back in order.
+    ``worker_days`` are their worker keys and work days (``gateway.domain.workday``), which
+    the caller also queues for the checks."""
     if not submitted:
         return []
     ids = _allocate_ids(connection, len(submitted))
@@ -234,8 +241,10 @@ def add_all(
     stamp = temporal_values(connection)
     created = stamp(_naive_utc(created_at))
     rows = [
-        _row(registration_id, registration, sender_values, created, stamp)
-        for registration_id, registration in zip(ids, submitted, strict=True)
+        _row(registration_id, registration, worker_day, sender_values, created, stamp)
+        for registration_id, registration, worker_day in zip(
+            ids, submitted, worker_days, strict=True
+        )
     ]
     try:
         insert_rows(connection, "registrations", _NEW_COLUMNS, rows)

@@ -100,14 +100,12 @@ def _register_once(
             if reference is not None:
                 first_with_reference[reference] = index
             to_store.append(index)
-    stored = registrations.add_all(connection, [batch[i] for i in to_store], sender, now, channel)
+    new = [batch[i] for i in to_store]
+    worker_days = [(worker_key(r), work_day(r.registered_at)) for r in new]
+    stored = registrations.add_all(connection, new, worker_days, sender, now, channel)
     metrics.count_when_committed(connection, len(stored))
     # Queued in the same transaction: nothing acknowledged can be left unchecked.
-    queue.enqueue(
-        connection,
-        [(worker_key(r.submitted), work_day(r.submitted.registered_at)) for r in stored],
-        now.astimezone(UTC).replace(tzinfo=None),
-    )
+    queue.enqueue(connection, worker_days, now.astimezone(UTC).replace(tzinfo=None))
     for index, stored_registration in zip(to_store, stored, strict=True):
         answers[index] = stored_registration
     for index, original in repeats:
