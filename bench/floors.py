@@ -3,10 +3,11 @@ registrations on SQLite, how much is lxml's parse and XSD validation (the ratio'
 and how much is SQLite alone storing the batch, timed in turns in one run.
 
 SQLite's share is measured without any Python of ours: the statements the gateway sent for
-one batch (its registrations, the check queue's worker days) are caught at the driver and
-replayed with sqlite3 into a second database of the same schema (new ids each time), in a
-transaction of their own, committed. What neither baseline covers is the gateway's Python:
-decoding, rows, answer, authentication, WSGI."""
+one batch (its staged registrations, the check queue's worker days) are caught at the driver
+and replayed into a second database of the same schema (new ids each time), each in a
+transaction of its own, committed, with the staged registrations merged as often as the
+gateway merges them. What neither covers is the gateway's Python: decoding, rows, answer,
+authentication, WSGI."""
 
 from __future__ import annotations
 
@@ -14,13 +15,17 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, event
 
 from bench.common import envelope, gateway_app, median_seconds, say, scratch, wsgi_caller
 from bench.ingest import lxml_baseline
+from storage import staging
 
-_INSERT = "INSERT INTO registrations (id,"
+_LAST_ID = (
+    "SELECT max(coalesce((SELECT max(id) FROM registrations), 0), "
+    "coalesce((SELECT max(id) FROM staged_registrations), 0))"
+)
+_INSERTS = ("INSERT INTO staged_registrations (id,", "INSERT INTO registrations (id,")
 
 
 def _batch_statements(place: Any, body: bytes) -> list[tuple[str, Sequence[Sequence[Any]]]]:
@@ -38,29 +43,35 @@ def _batch_statements(place: Any, body: bytes) -> list[tuple[str, Sequence[Seque
         wsgi_caller(gateway_app(place.settings, place.engine), body)()
     finally:
         event.remove(place.engine, "before_cursor_execute", catch)
-    if not caught or not caught[0][0].startswith(_INSERT):
+    if not caught or not caught[0][0].startswith(_INSERTS):
         raise RuntimeError(f"expected the registrations' insert first, got {caught[:1]!r}")
     return caught
 
 
-def sqlite_alone(place: Any, body: bytes) -> tuple[Callable[[], None], sqlite3.Connection]:
-    """Storing ``body``'s batch with sqlite3 only, in the database of ``place``; and the
+def sqlite_alone(place: Any, body: bytes) -> tuple[Callable[[], None], Connection]:
+    """Storing ``body``'s batch the way the gateway's storage does, statements only, in the
+    database of ``place`` (staged, and merged as often as the gateway merges); and the
     connection it uses, to close."""
     (insert, registrations), *others = _batch_statements(place, body)
-    database = make_url(place.settings.database_url).database
-    connection = sqlite3.connect(database, isolation_level=None)
-    connection.execute("PRAGMA synchronous = NORMAL")  # as the gateway's connections
-    next_id = [int(connection.execute("SELECT max(id) FROM registrations").fetchone()[0]) + 1]
+    connection = place.engine.connect()
+    connection.rollback()
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    next_id = [int(driver.execute(_LAST_ID).fetchone()[0]) + 1]
+    staged = [0]
 
     def store() -> None:
         start = next_id[0]
         rows = [(start + i, *row[1:]) for i, row in enumerate(registrations)]
         next_id[0] += len(rows)
-        connection.execute("BEGIN IMMEDIATE")
-        connection.executemany(insert, rows)
-        for statement, values in others:
-            connection.executemany(statement, values)
-        connection.execute("COMMIT")
+        with connection.begin():  # BEGIN IMMEDIATE, as every write of the gateway
+            driver.executemany(insert, rows)
+            for statement, values in others:
+                driver.executemany(statement, values)
+            staged[0] += len(rows)
+            if staged[0] >= staging.MERGE_AT:
+                staging.merge(connection)
+                staged[0] = 0
 
     return store, connection
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from gateway.domain.consultation import SearchCriteria
 from gateway.domain.registration import Status, StoredRegistration
 from gateway.domain.workday import BELGIUM
-from storage.database import READ_ONLY
+from storage.database import reading
 from storage.registrations import from_row
 from storage.tables import chain_visibility, registrations, validations
 
@@ -170,9 +170,8 @@ def stream(
     """Every matching registration in id order, read in batches on a connection of its own
     (an export outlives the request's transaction and must not hold all rows in memory)."""
     where = _where(criteria, company)
-    with engine.connect() as connection:
-        options = {READ_ONLY: True, "stream_results": True, "yield_per": batch}
-        result = connection.execution_options(**options).execute(
+    with reading(engine) as connection:
+        result = connection.execution_options(stream_results=True, yield_per=batch).execute(
             select(registrations).where(*where).order_by(_C.id)
         )
         for row in result:

@@ -22,6 +22,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from storage import staging
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Execution option of a connection that only reads (exports): on SQLite it must not take the
 # write lock that every other transaction takes from its start.
@@ -68,17 +70,27 @@ def create_database_engine(url: str) -> Engine:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """A unit of work: committed when the block ends normally, rolled back otherwise."""
+def transaction(engine: Engine, *, registering: bool = False) -> Iterator[Connection]:
+    """A unit of work: committed when the block ends normally, rolled back otherwise. It
+    begins by merging the staged registrations (``storage.staging``), so that it finds every
+    acknowledged one, unless it only ``registering`` new ones."""
     with _writer_turn(engine), engine.begin() as connection:
+        if not registering:
+            staging.merge(connection)
         yield connection
 
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A unit of work that only reads: a consistent snapshot, which on SQLite takes no write
-    lock and waits for no writer."""
-    with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+    lock and waits for no writer (but merges the staged registrations first, if any wait)."""
+    connection = engine.connect().execution_options(**{READ_ONLY: True})
+    if staging.waiting(connection):
+        connection.close()
+        with transaction(engine):
+            pass  # which merges them
+        connection = engine.connect().execution_options(**{READ_ONLY: True})
+    with connection:
         yield connection
 
 

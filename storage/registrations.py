@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, text
+from sqlalchemy import Connection, Row, null, select, text, union_all
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Executable
 
 from gateway.domain.registration import (
     Address,
@@ -26,9 +27,14 @@ from gateway.domain.registration import (
     Validation,
 )
 from gateway.domain.remarks import BY_CODE
-from storage import corrections
+from storage import corrections, staging
 from storage.database import insert_rows, temporal_values
-from storage.tables import registrations, validations
+from storage.tables import (
+    NEW_REGISTRATION_COLUMNS,
+    registrations,
+    staged_registrations,
+    validations,
+)
 
 
 class ReferenceTaken(Exception):
@@ -38,7 +44,13 @@ class ReferenceTaken(Exception):
 _NEXT_IDS = text(
     "SELECT array_agg(nextval('registrations_id_seq'::regclass)) FROM generate_series(1, :count)"
 )
-_MAX_ID = "SELECT coalesce(max(id), 0) FROM registrations"
+# The newest id, merged or staged, and the oldest staged one (each its own look-up: SQLite
+# answers min() and max() from the index only when a query asks for one of them).
+_LAST_IDS = (
+    "SELECT max(coalesce((SELECT max(id) FROM registrations), 0), "
+    "coalesce((SELECT max(id) FROM staged_registrations), 0)), "
+    "(SELECT min(id) FROM staged_registrations)"
+)
 
 
 def concurrent_writers(connection: Connection) -> bool:
@@ -48,14 +60,18 @@ def concurrent_writers(connection: Connection) -> bool:
     return connection.dialect.name != "sqlite"
 
 
-def _allocate_ids(connection: Connection, count: int) -> list[int]:
+def _allocate_ids(connection: Connection, count: int) -> tuple[list[int], int]:
     """Ids for ``count`` new registrations, taken before the insert so that it needs no
-    RETURNING (several times faster for a batch). On SQLite no other writer can come between
-    (``concurrent_writers``), so max(id) + 1 ... is ours."""
+    RETURNING (several times faster for a batch), and how many registrations are staged
+    before them. On SQLite no other writer can come between (``concurrent_writers``), so
+    max(id) + 1 ... is ours; staged ids follow each other, so the staged are counted by
+    their first and last id."""
     if concurrent_writers(connection):
-        return list(connection.execute(_NEXT_IDS, {"count": count}).scalar_one())
-    start = int(connection.exec_driver_sql(_MAX_ID).scalar_one()) + 1
-    return list(range(start, start + count))
+        return list(connection.execute(_NEXT_IDS, {"count": count}).scalar_one()), 0
+    last, first_staged = connection.exec_driver_sql(_LAST_IDS).one()
+    start = int(last) + 1
+    staged = 0 if first_staged is None else start - int(first_staged)
+    return list(range(start, start + count)), staged
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -65,37 +81,6 @@ def _naive_utc(moment: datetime) -> datetime:
     return datetime.combine(utc.date(), utc.time())
 
 
-_NEW_COLUMNS = (
-    "id",
-    "inss",
-    "company_id",
-    "limosa_id",
-    "workplace_id",
-    "registration_type",
-    "registered_at",
-    "utc_offset_minutes",
-    "latitude",
-    "longitude",
-    "accuracy_meters",
-    "street",
-    "house_number",
-    "postal_code",
-    "municipality",
-    "country_code",
-    "means",
-    "device_id",
-    "emergency_procedure",
-    "client_reference",
-    "sender_id",
-    "sender_company_id",
-    "sender_user_type",
-    "channel",
-    "created_at",
-    "status",
-    "worker_key",
-    "work_day",
-    "validation_runs",
-)
 _NO_LOCATION = (None,) * 8
 _REGISTERED = Status.REGISTERED.value
 
@@ -135,8 +120,8 @@ def _row(
     created_at: object,
     stamp: Callable[[date], object],
 ) -> tuple[object, ...]:
-    """The values of a new registration in the order of ``_NEW_COLUMNS``, its times and day
-    as ``stamp`` gives them to the driver."""
+    """The values of a new registration in the order of ``NEW_REGISTRATION_COLUMNS``, its
+    times and day as ``stamp`` gives them to the driver."""
     offset = r.registered_at.utcoffset() or timedelta(0)
     return (
         registration_id,
@@ -236,7 +221,7 @@ def add_all(
     the caller also queues for the checks."""
     if not submitted:
         return []
-    ids = _allocate_ids(connection, len(submitted))
+    ids, staged = _allocate_ids(connection, len(submitted))
     sender_values = (sender.sender_id, sender.company_id, sender.user_type.value, channel.value)
     stamp = temporal_values(connection)
     created = stamp(_naive_utc(created_at))
@@ -246,12 +231,15 @@ def add_all(
             ids, submitted, worker_days, strict=True
         )
     ]
+    table = "staged_registrations" if staging.used(connection) else "registrations"
     try:
-        insert_rows(connection, "registrations", _NEW_COLUMNS, rows)
+        insert_rows(connection, table, NEW_REGISTRATION_COLUMNS, rows)
     except IntegrityError as error:
         if "client_reference" in str(error.orig):
             raise ReferenceTaken() from error
         raise
+    if staged + len(rows) >= staging.MERGE_AT:
+        staging.merge(connection)
     validation = Validation(Status.REGISTERED)
     return [
         StoredRegistration(
@@ -267,6 +255,15 @@ def add_all(
     ]
 
 
+# A staged registration read like a merged one: what the checks add later is still empty.
+_AS_MERGED = [
+    staged_registrations.c[column.name]
+    if column.name in NEW_REGISTRATION_COLUMNS
+    else null().label(column.name)
+    for column in registrations.columns
+]
+
+
 def find_by_references(
     connection: Connection, sender_id: str, references: Iterable[str]
 ) -> dict[str, StoredRegistration]:
@@ -274,13 +271,17 @@ def find_by_references(
     wanted = sorted(set(references))
     if not wanted:
         return {}
-    rows = connection.execute(
-        select(registrations).where(
-            registrations.c.sender_id == sender_id,
-            registrations.c.client_reference.in_(wanted),
-        )
+    merged = select(registrations).where(
+        registrations.c.sender_id == sender_id, registrations.c.client_reference.in_(wanted)
     )
-    found = (from_row(row) for row in rows)
+    query: Executable = merged
+    if staging.used(connection):  # and maybe not merged yet
+        staged = select(*_AS_MERGED).where(
+            staged_registrations.c.sender_id == sender_id,
+            staged_registrations.c.client_reference.in_(wanted),
+        )
+        query = union_all(merged, staged)
+    found = (from_row(row) for row in connection.execute(query))
     return {r.submitted.client_reference: r for r in found if r.submitted.client_reference}
 
 

@@ -94,6 +94,34 @@ registrations = Table(
     Index("ix_registrations_sender_company_id_work_day", "sender_company_id", "work_day"),
 )
 
+# What a registration holds when it is stored, before any check: the columns registering
+# writes, in the order it writes them.
+NEW_REGISTRATION_COLUMNS = tuple(
+    column.name
+    for column in registrations.columns
+    if column.name not in ("remark_codes", "validated_at", "cancellation_reason")
+)
+
+# Registrations acknowledged on SQLite, waiting to be merged into ``registrations`` in large
+# batches: the same columns without the search indexes, whose pages every batch would
+# otherwise write again (storage/staging.py). Empty on PostgreSQL.
+staged_registrations = Table(
+    "staged_registrations",
+    metadata,
+    *(
+        Column(
+            column.name,
+            column.type,
+            primary_key=column.primary_key,
+            autoincrement=False,
+            nullable=column.nullable,
+        )
+        for column in registrations.columns
+        if column.name in NEW_REGISTRATION_COLUMNS
+    ),
+    UniqueConstraint("sender_id", "client_reference"),
+)
+
 # Every change of a registration's validation outcome, for ValidationHistory.
 validations = Table(
     "validations",

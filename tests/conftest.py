@@ -33,7 +33,7 @@ from gateway.services import accounts
 from gateway.services.checking import start_in_thread
 from gateway.services.passwords import SecretKey
 from storage import migrate
-from storage.database import create_database_engine, normalise_url, transaction
+from storage.database import create_database_engine, normalise_url, reading, transaction
 from tests.builders import BRUSSELS_WINTER, registration
 
 DATA = Path(__file__).parent / "data"
@@ -175,7 +175,7 @@ class RunningGateway:
         return zeep.Client(url, settings=zeep.Settings(strict=True), wsse=wsse)
 
     def count(self, table: str = "registrations") -> int:
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:  # as the gateway reads: staged ones merged
             return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 

@@ -12,7 +12,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
+
+from storage.database import create_database_engine, reading
 
 
 def free_port() -> int:
@@ -78,8 +80,8 @@ class Gateway:
         self.process.wait(timeout=30)
 
     def rows(self, where: str) -> list[tuple]:  # type: ignore[type-arg]
-        engine = create_engine(self.database)
-        with engine.connect() as connection:
+        engine = create_database_engine(self.database)
+        with reading(engine) as connection:  # staged registrations merged, as the gateway reads
             found = connection.execute(
                 text(
                     "SELECT client_reference, registered_at, utc_offset_minutes, "

@@ -3,12 +3,11 @@ if the statements it catches stopped being the whole batch, its figure would mea
 
 from __future__ import annotations
 
-import sqlite3
-
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from bench.common import envelope, scratch
 from bench.floors import sqlite_alone
+from storage.database import reading
 
 
 def test_sqlite_alone_stores_the_batch_the_gateway_stored():
@@ -19,17 +18,18 @@ def test_sqlite_alone_stores_the_batch_the_gateway_stored():
         store()
     finally:
         connection.close()
-    database = sqlite3.connect(make_url(place.settings.database_url).database)
     try:
-        count, first, last = database.execute(
-            "SELECT count(*), min(id), max(id) FROM registrations"
-        ).fetchone()
-        workers = database.execute(
-            "SELECT count(DISTINCT worker_key) FROM registrations WHERE id > 400"
-        ).fetchone()
-        queued = database.execute("SELECT count(*), max(version) FROM check_queue").fetchone()
+        with reading(place.engine) as connection:  # staged ones merged, as the gateway reads
+            count, first, last = connection.execute(
+                text("SELECT count(*), min(id), max(id) FROM registrations")
+            ).one()
+            workers = connection.execute(
+                text("SELECT count(DISTINCT worker_key) FROM registrations WHERE id > 400")
+            ).one()
+            queued = connection.execute(
+                text("SELECT count(*), max(version) FROM check_queue")
+            ).one()
     finally:
-        database.close()
         place.cleanup()
     # The gateway's own request, then two replays of it under new ids.
     assert (count, first, last) == (600, 1, 600)

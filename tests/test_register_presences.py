@@ -217,12 +217,13 @@ def test_a_batch_of_200_sent_as_raw_xml_is_accepted(gateway):
 
 
 def _install_failure_on_device(gateway: RunningGateway, device: str) -> None:
-    """A real database failure: a trigger that aborts the insert of one row."""
+    """A real database failure: a trigger that aborts the insert of one row (on SQLite into
+    the staged registrations, where registering inserts)."""
     with gateway.engine.begin() as connection:
         if gateway.engine.dialect.name == "sqlite":
             connection.execute(
                 text(
-                    "CREATE TRIGGER explode BEFORE INSERT ON registrations "
+                    "CREATE TRIGGER explode BEFORE INSERT ON staged_registrations "
                     f"WHEN NEW.device_id = '{device}' "
                     "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
                 )

@@ -23,7 +23,7 @@ from gateway.soap.faults import GatewayFault
 from gateway.soap.ingest import FAILURE
 from gateway.soap.protocol import ContractSoap11
 from gateway.soap.security import MalformedToken, read_username_token
-from gateway.soap.service import DECODERS, Answer
+from gateway.soap.service import DECODERS, REGISTER, Answer
 from gateway.xml.contract import ContractValidator, wsdl_operations
 from storage.database import transaction
 
@@ -91,7 +91,8 @@ class GatewayApplication(Application):
             decode = DECODERS.get(ctx.descriptor.name)
             if decode is not None:  # Spyne hands a bare body over as a one-element list
                 ctx.in_object = [decode(ctx.in_object[0])]
-            with transaction(self._engine) as connection:
+            registering = ctx.descriptor.name == REGISTER
+            with transaction(self._engine, registering=registering) as connection:
                 token = read_username_token(ctx.in_header_doc)
                 account = self._authenticator.authenticate(connection, token, now)
                 if account.role not in self._endpoint.roles:

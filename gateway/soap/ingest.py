@@ -136,7 +136,7 @@ class IngestPath:
         except Exception:  # Spyne reads it again and answers with the fault
             return None
         try:
-            with transaction(self._engine) as connection:
+            with transaction(self._engine, registering=True) as connection:
                 account = self._authenticator.authenticate(connection, token, now)
                 if account.role not in self._roles:
                     raise errors.Forbidden()

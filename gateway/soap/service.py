@@ -35,8 +35,11 @@ class Answer:
 
 # Operations whose request is read into domain objects before the transaction begins: the
 # method gets those instead of the element.
+# The operation that only stores new registrations (see storage.staging).
+REGISTER = "registerPresences"
+
 DECODERS: dict[str, Callable[[Any], object]] = {
-    "registerPresences": codec.read_register_request,
+    REGISTER: codec.read_register_request,
 }
 
 

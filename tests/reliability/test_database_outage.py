@@ -21,7 +21,7 @@ from gateway.bootstrap import create_app
 from gateway.config import Settings
 from gateway.services import accounts
 from gateway.services.passwords import SecretKey
-from storage.database import create_database_engine, transaction
+from storage.database import create_database_engine, reading, transaction
 from tests.conftest import PASSWORD, empty_postgres, serve_in_thread
 from tests.soap import NS, envelope, post, register_body
 
@@ -128,7 +128,7 @@ def ready(base: str) -> int:
 def stored(engine: Engine) -> int:
     from sqlalchemy import text
 
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return int(connection.execute(text("SELECT count(*) FROM registrations")).scalar_one())
 
 

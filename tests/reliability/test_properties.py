@@ -17,6 +17,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from gateway.bootstrap import create_app
+from storage.database import reading
 from storage.tables import registrations
 from tests.soap import NS, envelope
 
@@ -110,7 +111,7 @@ def app(gateway) -> Any:  # type: ignore[no-untyped-def]
         return status[0], etree.fromstring(answer)
 
     def stored(reference: str) -> int:
-        with gateway.engine.connect() as connection:
+        with reading(gateway.engine) as connection:
             return int(
                 connection.execute(
                     select(func.count())

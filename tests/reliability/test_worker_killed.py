@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from storage.database import normalise_url
+from storage.database import create_database_engine, reading
 from tests.conftest import empty_postgres
 from tests.processes import Gateway
 from tests.soap import NS, envelope
@@ -111,8 +111,8 @@ def test_a_killed_worker_loses_no_acknowledged_registration(tmp_path, database):
         replaced = victim not in workers(gateway.process.pid)
     finally:
         gateway.stop()
-    engine = create_engine(normalise_url(gateway.database))
-    with engine.connect() as connection:
+    engine = create_database_engine(gateway.database)
+    with reading(engine) as connection:  # staged registrations merged, as the gateway reads
         stored = dict(
             connection.execute(
                 text(
