@@ -28,7 +28,7 @@ from gateway.domain.registration import (
 )
 from gateway.domain.remarks import BY_CODE
 from storage import corrections, staging
-from storage.database import insert_rows, temporal_values
+from storage.database import insert_rows, moment_values, temporal_values
 from storage.tables import (
     NEW_REGISTRATION_COLUMNS,
     registrations,
@@ -74,13 +74,6 @@ def _allocate_ids(connection: Connection, count: int) -> tuple[list[int], int]:
     return list(range(start, start + count)), staged
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    utc = moment.astimezone(UTC)
-    # As utc.replace(tzinfo=None), which parses its keywords at several times the cost: this
-    # runs for every registration stored.
-    return datetime.combine(utc.date(), utc.time())
-
-
 _NO_LOCATION = (None,) * 8
 _REGISTERED = Status.REGISTERED.value
 
@@ -119,9 +112,10 @@ def _row(
     sender: tuple[str, str, str, str],
     created_at: object,
     stamp: Callable[[date], object],
+    moment: Callable[[datetime], object],
 ) -> tuple[object, ...]:
     """The values of a new registration in the order of ``NEW_REGISTRATION_COLUMNS``, its
-    times and day as ``stamp`` gives them to the driver."""
+    time as ``moment`` and its day as ``stamp`` give them to the driver."""
     offset = r.registered_at.utcoffset() or timedelta(0)
     return (
         registration_id,
@@ -130,7 +124,7 @@ def _row(
         r.limosa_id,
         r.workplace_id,
         r.registration_type.value,
-        stamp(_naive_utc(r.registered_at)),
+        moment(r.registered_at),
         int(offset.total_seconds()) // 60,
         *_location_values(r.location),
         r.means.value,
@@ -223,10 +217,10 @@ def add_all(
         return []
     ids, staged = _allocate_ids(connection, len(submitted))
     sender_values = (sender.sender_id, sender.company_id, sender.user_type.value, channel.value)
-    stamp = temporal_values(connection)
-    created = stamp(_naive_utc(created_at))
+    stamp, moment = temporal_values(connection), moment_values(connection)
+    created = moment(created_at)
     rows = [
-        _row(registration_id, registration, worker_day, sender_values, created, stamp)
+        _row(registration_id, registration, worker_day, sender_values, created, stamp, moment)
         for registration_id, registration, worker_day in zip(
             ids, submitted, worker_days, strict=True
         )

@@ -6,11 +6,35 @@ refused here is answered with a ``PresenceRegistrationError`` and never stored.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from gateway.domain.registration import RegistrationError, SubmittedRegistration
 
 TIME_IN_FUTURE = "REGISTRATION_TIME_IN_FUTURE"
+
+
+def refusals(
+    batch: Sequence[SubmittedRegistration], now: datetime, future_tolerance: timedelta
+) -> dict[int, tuple[RegistrationError, ...]]:
+    """The reasons to refuse each registration of ``batch`` that cannot be accepted at
+    ``now``, by its position; the others (nearly always all of them) are not in it.
+
+    The only rule, a time more than ``future_tolerance`` ahead, is one comparison per
+    registration against a limit worked out once: this runs for every batch."""
+    latest = now + future_tolerance
+    minutes = int(future_tolerance.total_seconds() // 60)
+    return {
+        position: (
+            RegistrationError(
+                TIME_IN_FUTURE,
+                f"RegistrationDateTime {registration.registered_at.isoformat()} is more than "
+                f"{minutes} minutes in the future; register an event when it happens.",
+            ),
+        )
+        for position, registration in enumerate(batch)
+        if registration.registered_at > latest
+    }
 
 
 def refusal_reasons(
@@ -27,13 +51,4 @@ def refusal_reasons(
     >>> [e.code for e in refusal_reasons(late, now, timedelta(minutes=5))]
     ['REGISTRATION_TIME_IN_FUTURE']
     """
-    if registration.registered_at > now + future_tolerance:
-        minutes = int(future_tolerance.total_seconds() // 60)
-        return (
-            RegistrationError(
-                TIME_IN_FUTURE,
-                f"RegistrationDateTime {registration.registered_at.isoformat()} is more than "
-                f"{minutes} minutes in the future; register an event when it happens.",
-            ),
-        )
-    return ()
+    return refusals([registration], now, future_tolerance).get(0, ())

@@ -14,7 +14,7 @@ from typing import cast
 from sqlalchemy import Connection
 
 from gateway import metrics
-from gateway.domain.acceptance import refusal_reasons
+from gateway.domain.acceptance import refusals
 from gateway.domain.identity import Account
 from gateway.domain.registration import (
     Acknowledgement,
@@ -84,6 +84,7 @@ def _register_once(
 ) -> list[Acknowledgement]:
     references = [r.client_reference for r in batch if r.client_reference is not None]
     known = registrations.find_by_references(connection, sender.sender_id, references)
+    refused = refusals(batch, now, future_tolerance)
     answers: list[Acknowledgement | None] = [None] * len(batch)
     to_store: list[int] = []
     first_with_reference: dict[str, int] = {}
@@ -94,8 +95,8 @@ def _register_once(
             answers[index] = known[reference]
         elif reference is not None and reference in first_with_reference:
             repeats.append((index, first_with_reference[reference]))
-        elif reasons := refusal_reasons(registration, now, future_tolerance):
-            answers[index] = RefusedRegistration(registration, reasons)
+        elif index in refused:
+            answers[index] = RefusedRegistration(registration, refused[index])
         else:
             if reference is not None:
                 first_with_reference[reference] = index
