@@ -145,7 +145,13 @@ def _opt(name: str, value: str | None) -> str:
 
 
 def _decimal(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    """``value`` without trailing zeros or an exponent. Most coordinates are written that way
+    already, and then their text is the answer (normalize() and format() cost four times
+    as much)."""
+    text = str(value)
+    if "E" in text or ("." in text and text[-1] == "0"):
+        return format(value.normalize(), "f")
+    return text
 
 
 def _location_xml(location: Location) -> str:

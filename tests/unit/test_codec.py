@@ -123,10 +123,8 @@ SHAPES = {
 }
 
 
-def as_request(registration: SubmittedRegistration) -> etree._Element:
-    """``registration`` as a RegisterPresencesRequest, written by the codec's own writer (its
-    echo in an answer) and left without EmergencyProcedure when false, as senders may."""
-    stored = StoredRegistration(
+def stored_as(registration: SubmittedRegistration) -> StoredRegistration:
+    return StoredRegistration(
         id=1,
         submitted=registration,
         created_at=datetime(2026, 1, 1, tzinfo=UTC),
@@ -134,7 +132,12 @@ def as_request(registration: SubmittedRegistration) -> etree._Element:
         last_validation=Validation(Status.REGISTERED),
         sender=Sender("system", "0403170701", UserType.EMPLOYER),
     )
-    answer = etree.fromstring(codec.write_register_response([stored]).encode())
+
+
+def as_request(registration: SubmittedRegistration) -> etree._Element:
+    """``registration`` as a RegisterPresencesRequest, written by the codec's own writer (its
+    echo in an answer) and left without EmergencyProcedure when false, as senders may."""
+    answer = etree.fromstring(codec.write_register_response([stored_as(registration)]).encode())
     submitted = answer.find(f".//{{{NS_TYPES}}}PresenceRegistrationSubmitted")
     assert submitted is not None
     submitted.tag = f"{{{NS_TYPES}}}PresenceRegistrationRequest"
@@ -151,3 +154,15 @@ def test_every_shape_of_registration_reads_back_as_it_was_written():
         request = as_request(registration)
         assert VALIDATOR.errors(request) == [], shape
         assert codec.read_register_request(request) == [registration], shape
+
+
+def test_decimals_are_answered_without_trailing_zeros_or_exponents():
+    written = Coordinates(Decimal("50.84660"), Decimal("-4.0"), Decimal("80"))
+    answer = codec.write_register_response([stored_as(sample(location=written))])
+    assert (
+        "<Latitude>50.8466</Latitude><Longitude>-4</Longitude><AccuracyMeters>80</AccuracyMeters>"
+        in answer
+    )
+    tiny = Coordinates(Decimal("1E-7"), Decimal("0.0000001"), Decimal("12.5"))
+    answer = codec.write_register_response([stored_as(sample(location=tiny))])
+    assert "<Latitude>0.0000001</Latitude><Longitude>0.0000001</Longitude>" in answer
