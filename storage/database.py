@@ -73,7 +73,7 @@ def create_database_engine(url: str) -> Engine:
 def transaction(engine: Engine, *, registering: bool = False) -> Iterator[Connection]:
     """A unit of work: committed when the block ends normally, rolled back otherwise. It
     begins by merging the staged registrations (``storage.staging``), so that it finds every
-    acknowledged one, unless it only ``registering`` new ones."""
+    acknowledged one; a unit of work ``registering`` new ones only leaves them staged."""
     with _writer_turn(engine), engine.begin() as connection:
         if not registering:
             staging.merge(connection)
