@@ -27,6 +27,14 @@ def postgres_reachable() -> bool:
         return probe.connect_ex(("127.0.0.1", 5432)) == 0
 
 
+def ingest_line(database: str, figures: dict[str, float], mean_note: str) -> str:
+    return (
+        f"ingest ({database}): {figures['ours_ms']:.1f} ms per 200 registrations, lxml "
+        f"parse+XSD {figures['lxml_ms']:.2f} ms, ratio {figures['ratio']:.1f}; "
+        f"{figures['mean_with_merges_ms']:.1f} ms on average {mean_note}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--seconds", type=float, default=15.0, help="per HTTP load scenario")
@@ -49,12 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     sqlite = ingest.measure("sqlite", args.repeat)
     results["ingest_ratio_sqlite"] = sqlite["ratio"]
     results["ingest_sqlite"] = sqlite
-    print(
-        f"ingest (SQLite): {sqlite['ours_ms']:.1f} ms per 200 registrations, lxml parse+XSD "
-        f"{sqlite['lxml_ms']:.2f} ms, ratio {sqlite['ratio']:.1f}; "
-        f"{sqlite['mean_with_merges_ms']:.1f} ms on average with the merges of staged ones",
-        flush=True,
-    )
+    print(ingest_line("SQLite", sqlite, "with the merges of staged ones"), flush=True)
     bounds = floors.measure(args.repeat)
     results["ingest_floor_ratio_sqlite"] = bounds["floor_ratio"]
     results["ingest_floors_sqlite"] = bounds
@@ -69,12 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         postgres = ingest.measure("postgres", args.repeat)
         results["ingest_ratio_postgres"] = postgres["ratio"]
         results["ingest_postgres"] = postgres
-        print(
-            f"ingest (PostgreSQL): {postgres['ours_ms']:.1f} ms, lxml {postgres['lxml_ms']:.2f}"
-            f" ms, ratio {postgres['ratio']:.1f}; {postgres['mean_with_merges_ms']:.1f} ms on "
-            "average (nothing is staged there)",
-            flush=True,
-        )
+        print(ingest_line("PostgreSQL", postgres, "(nothing is staged there)"), flush=True)
     versus = stock.measure(args.repeat)
     results["stock_ratio"] = versus["ratio"]
     results["stock"] = versus

@@ -4,7 +4,7 @@ cancelling."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -25,7 +25,7 @@ from sqlalchemy import (
 from gateway.domain.consultation import SearchCriteria
 from gateway.domain.registration import Status, StoredRegistration
 from gateway.domain.workday import BELGIUM
-from storage.database import reading
+from storage.database import naive_utc, reading
 from storage.registrations import from_row
 from storage.tables import chain_visibility, registrations, validations
 
@@ -62,7 +62,7 @@ def is_visible(connection: Connection, registration_id: int, company: str | None
 
 
 def _utc_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=BELGIUM).astimezone(UTC).replace(tzinfo=None)
+    return naive_utc(datetime.combine(day, time(0), tzinfo=BELGIUM))
 
 
 def _in_periods(day: Any, periods: Sequence[tuple[date, date]]) -> ColumnElement[bool]:
@@ -137,7 +137,7 @@ def search(
 
 
 def cancel(connection: Connection, ids: Sequence[int], reason: str, now: datetime) -> None:
-    at = now.astimezone(UTC).replace(tzinfo=None)
+    at = naive_utc(now)
     if not ids:
         return
     connection.execute(

@@ -13,16 +13,13 @@ from gateway.domain.corrections import (
     CorrectionStatus,
     CorrectionType,
 )
+from storage.database import naive_utc
 from storage.tables import (
     correction_requests,
     declaration_chain,
     registration_corrections,
     registrations,
 )
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def contractor_above(
@@ -50,7 +47,7 @@ def add(connection: Connection, request: CorrectionRequest) -> int:
                 motivation=request.motivation,
                 requested_by=request.requested_by,
                 requester_company_id=request.requester_company,
-                requested_at=_naive(request.requested_at),
+                requested_at=naive_utc(request.requested_at),
                 status=request.status.value,
             )
             .returning(correction_requests.c.id)
@@ -101,7 +98,7 @@ def decide(
     connection.execute(
         update(correction_requests)
         .where(correction_requests.c.id == request_id)
-        .values(status=status.value, decided_by=by, decided_at=_naive(at), note=note)
+        .values(status=status.value, decided_by=by, decided_at=naive_utc(at), note=note)
     )
 
 
@@ -120,7 +117,7 @@ def apply(connection: Connection, request: CorrectionRequest, at: datetime) -> N
             field=field,
             old_value=request.current_value,
             new_value=request.proposed_value,
-            corrected_at=_naive(at),
+            corrected_at=naive_utc(at),
         )
     )
 

@@ -158,7 +158,8 @@ def _sqlite_moment(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(" ", "microseconds")[:26]
 
 
-def _naive_utc(moment: datetime) -> datetime:
+def naive_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC without its time zone, as every time is stored."""
     utc = moment.astimezone(UTC)
     # As utc.replace(tzinfo=None), which parses its keywords at several times the cost.
     return datetime.combine(utc.date(), utc.time())
@@ -167,7 +168,7 @@ def _naive_utc(moment: datetime) -> datetime:
 def moment_values(connection: Connection) -> Callable[[datetime], object]:
     """How an aware datetime is passed to ``connection``'s driver as a plain value: its UTC
     time, naive like every stored time, as ``temporal_values`` would pass that."""
-    return _sqlite_moment if connection.dialect.name == "sqlite" else _naive_utc
+    return _sqlite_moment if connection.dialect.name == "sqlite" else naive_utc
 
 
 def temporal_values(connection: Connection) -> Callable[[date | None], object]:

@@ -232,8 +232,7 @@ def add_all(
         if "client_reference" in str(error.orig):
             raise ReferenceTaken() from error
         raise
-    if staged + len(rows) >= staging.MERGE_AT:
-        staging.merge(connection)
+    staging.merge_when_full(connection, staged + len(rows))
     validation = Validation(Status.REGISTERED)
     return [
         StoredRegistration(

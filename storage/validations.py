@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
 from gateway.domain.registration import Status, StoredRegistration
-from storage.database import execute_many
+from storage.database import execute_many, naive_utc
 from storage.registrations import from_row
 from storage.tables import registrations
 
@@ -53,7 +53,7 @@ def record(
 ) -> int:
     """Store each registration's new outcome; a change (or a first check) goes to the history.
     Returns how many registrations changed."""
-    at = now.astimezone(UTC).replace(tzinfo=None)
+    at = naive_utc(now)
     updates = []
     history = []
     for registration, codes in outcomes:

@@ -33,11 +33,11 @@ class Answer:
         return self.write(self.result)
 
 
-# Operations whose request is read into domain objects before the transaction begins: the
-# method gets those instead of the element.
 # The operation that only stores new registrations (see storage.staging).
 REGISTER = "registerPresences"
 
+# Operations whose request is read into domain objects before the transaction begins: the
+# method gets those instead of the element.
 DECODERS: dict[str, Callable[[Any], object]] = {
     REGISTER: codec.read_register_request,
 }

@@ -30,6 +30,11 @@ from gateway.domain.registration import (
 from gateway.xml.contract import NS_TYPES
 
 _P = "{" + NS_TYPES + "}"
+# The tags the reader asks for: those of children that may be absent (see read_registration).
+_LOCATION, _COORDINATES, _HOUSE_NUMBER = _P + "Location", _P + "Coordinates", _P + "HouseNumber"
+_LIMOSA, _DEVICE, _EMERGENCY = _P + "LimosaId", _P + "DeviceId", _P + "EmergencyProcedure"
+_TYPES = {kind.value: kind for kind in RegistrationType}
+_MEANS = {means.value: means for means in RegistrationMeans}
 
 
 def parse_datetime(text: str) -> datetime:
@@ -68,14 +73,6 @@ def _location(element: etree._Element) -> Location:
         municipality=municipality,
         country_code=country_code,
     )
-
-
-_COORDINATES, _HOUSE_NUMBER = _P + "Coordinates", _P + "HouseNumber"
-_TYPES = {kind.value: kind for kind in RegistrationType}
-_MEANS = {means.value: means for means in RegistrationMeans}
-_LOCATION = _P + "Location"
-_LIMOSA = _P + "LimosaId"
-_DEVICE, _EMERGENCY = _P + "DeviceId", _P + "EmergencyProcedure"
 
 
 def read_registration(element: etree._Element) -> SubmittedRegistration:
