@@ -116,18 +116,19 @@ def _row(
 ) -> tuple[object, ...]:
     """The values of a new registration in the order of ``NEW_REGISTRATION_COLUMNS``, its
     time as ``moment`` and its day as ``stamp`` give them to the driver."""
-    offset = r.registered_at.utcoffset() or timedelta(0)
+    at = r.registered_at
+    offset = at.utcoffset() or timedelta(0)
     return (
         registration_id,
         r.inss,
         r.company_id,
         r.limosa_id,
         r.workplace_id,
-        r.registration_type.value,
-        moment(r.registered_at),
+        str(r.registration_type),  # a StrEnum's value, at a fraction of .value's cost
+        moment(at),
         int(offset.total_seconds()) // 60,
         *_location_values(r.location),
-        r.means.value,
+        str(r.means),
         r.device_id,
         r.emergency_procedure,
         r.client_reference,
@@ -234,15 +235,10 @@ def add_all(
         raise
     staging.merge_when_full(connection, staged + len(rows))
     validation = Validation(Status.REGISTERED)
+    history = (validation,)
     return [
         StoredRegistration(
-            id=registration_id,
-            submitted=registration,
-            created_at=created_at,
-            channel=channel,
-            last_validation=validation,
-            sender=sender,
-            history=(validation,),
+            registration_id, registration, created_at, channel, validation, sender, history
         )
         for registration_id, registration in zip(ids, submitted, strict=True)
     ]

@@ -31,10 +31,10 @@ from gateway.xml.contract import NS_TYPES
 
 _P = "{" + NS_TYPES + "}"
 # The tags the reader asks for: those of children that may be absent (see read_registration).
-_LOCATION, _COORDINATES, _HOUSE_NUMBER = _P + "Location", _P + "Coordinates", _P + "HouseNumber"
+_COORDINATES, _HOUSE_NUMBER = _P + "Coordinates", _P + "HouseNumber"
 _LIMOSA, _DEVICE, _EMERGENCY = _P + "LimosaId", _P + "DeviceId", _P + "EmergencyProcedure"
-_TYPES = {kind.value: kind for kind in RegistrationType}
-_MEANS = {means.value: means for means in RegistrationMeans}
+_TYPES: dict[str | None, RegistrationType] = {kind.value: kind for kind in RegistrationType}
+_MEANS: dict[str | None, RegistrationMeans] = {means.value: means for means in RegistrationMeans}
 
 
 def parse_datetime(text: str) -> datetime:
@@ -52,10 +52,9 @@ def _location(element: etree._Element) -> Location:
     kind = element[0]
     values = [child.text or "" for child in kind]
     if kind.tag == _COORDINATES:
+        # Decimal() itself ignores the whitespace that xs:decimal allows around the digits.
         return Coordinates(
-            latitude=Decimal(values[0].strip()),
-            longitude=Decimal(values[1].strip()),
-            accuracy_meters=Decimal(values[2].strip()) if len(values) == 3 else None,
+            Decimal(values[0]), Decimal(values[1]), Decimal(values[2]) if len(values) == 3 else None
         )
     house_number = country_code = None
     if len(values) == 5:
@@ -66,13 +65,7 @@ def _location(element: etree._Element) -> Location:
         street, house_number, postal_code, municipality = values
     else:
         street, postal_code, municipality, country_code = values
-    return Address(
-        street=street,
-        house_number=house_number,
-        postal_code=postal_code,
-        municipality=municipality,
-        country_code=country_code,
-    )
+    return Address(street, postal_code, municipality, house_number, country_code)
 
 
 def read_registration(element: etree._Element) -> SubmittedRegistration:
@@ -82,7 +75,9 @@ def read_registration(element: etree._Element) -> SubmittedRegistration:
     and CompanyID or as LimosaId; WorkPlaceId, RegistrationType, RegistrationDateTime; an
     optional Location; RegistrationMeans; then DeviceId, EmergencyProcedure and
     ClientPresenceRegistrationReference, each optional), so only the children that may be
-    absent have their tag read: a tag is a new string each time it is asked for."""
+    absent have their tag read (a tag is a new string each time it is asked for), and the
+    Location is told from the RegistrationMeans after it by having children. RegistrationType
+    and RegistrationMeans are enumerations of xs:string: valid, they carry no whitespace."""
     children = element.getchildren()
     first = children[0]
     if first.tag == _LIMOSA:
@@ -94,7 +89,7 @@ def read_registration(element: etree._Element) -> SubmittedRegistration:
         at = 2
     workplace, kind, moment, location_or_means = children[at : at + 4]
     location = None
-    if location_or_means.tag == _LOCATION:
+    if len(location_or_means):
         location = _location(location_or_means)
         at += 1
     means = children[at + 3].text
@@ -108,17 +103,17 @@ def read_registration(element: etree._Element) -> SubmittedRegistration:
         else:  # ClientPresenceRegistrationReference, the last one
             reference = child.text
     return SubmittedRegistration(
-        inss=inss,
-        company_id=company,
-        limosa_id=limosa,
-        workplace_id=workplace.text or "",
-        registration_type=_TYPES[(kind.text or "").strip()],
-        registered_at=parse_datetime(moment.text or ""),
-        location=location,
-        means=_MEANS[(means or "").strip()],
-        device_id=device,
-        emergency_procedure=emergency is not None and emergency.strip() in ("true", "1"),
-        client_reference=reference,
+        workplace.text or "",
+        _TYPES[kind.text],
+        parse_datetime(moment.text or ""),
+        _MEANS[means],
+        inss,
+        company,
+        limosa,
+        location,
+        device,
+        emergency is not None and emergency.strip() in ("true", "1"),
+        reference,
     )
 
 
@@ -169,22 +164,33 @@ def _location_xml(location: Location) -> str:
     )
 
 
-def _submitted(registration: SubmittedRegistration) -> str:
+def _submitted(r: SubmittedRegistration) -> str:
     # INSS, CompanyID, types, means and times have patterns or enumerations: nothing to escape.
-    r = registration
-    inss = "" if r.inss is None else f"<INSS>{r.inss}</INSS>"
-    company = "" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>"
-    location = "" if r.location is None else _location_xml(r.location)
-    emergency = "true" if r.emergency_procedure else "false"
+    # A StrEnum formats as its value, several times faster than asking for .value.
+    limosa, device, reference = r.limosa_id, r.device_id, r.client_reference
     return (
-        f"<PresenceRegistrationSubmitted>{inss}{company}{_opt('LimosaId', r.limosa_id)}"
-        f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
-        f"<RegistrationType>{r.registration_type.value}</RegistrationType>"
+        "<PresenceRegistrationSubmitted>"
+        + ("" if r.inss is None else f"<INSS>{r.inss}</INSS>")
+        + ("" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>")
+        + ("" if limosa is None else f"<LimosaId>{escape(limosa)}</LimosaId>")
+        + f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
+        f"<RegistrationType>{r.registration_type}</RegistrationType>"
         f"<RegistrationDateTime>{format_datetime(r.registered_at)}</RegistrationDateTime>"
-        f"{location}<RegistrationMeans>{r.means.value}</RegistrationMeans>"
-        f"{_opt('DeviceId', r.device_id)}<EmergencyProcedure>{emergency}</EmergencyProcedure>"
-        f"{_opt('ClientPresenceRegistrationReference', r.client_reference)}"
-        "</PresenceRegistrationSubmitted>"
+        + ("" if r.location is None else _location_xml(r.location))
+        + f"<RegistrationMeans>{r.means}</RegistrationMeans>"
+        + ("" if device is None else f"<DeviceId>{escape(device)}</DeviceId>")
+        + (
+            "<EmergencyProcedure>true</EmergencyProcedure>"
+            if r.emergency_procedure
+            else "<EmergencyProcedure>false</EmergencyProcedure>"
+        )
+        + (
+            ""
+            if reference is None
+            else "<ClientPresenceRegistrationReference>"
+            f"{escape(reference)}</ClientPresenceRegistrationReference>"
+        )
+        + "</PresenceRegistrationSubmitted>"
     )
 
 
