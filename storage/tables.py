@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -119,7 +120,15 @@ staged_registrations = Table(
         for column in registrations.columns
         if column.name in NEW_REGISTRATION_COLUMNS
     ),
-    UniqueConstraint("sender_id", "client_reference"),
+    # Only the registrations that have a reference: a batch without any writes no entry.
+    Index(
+        "uq_staged_registrations_sender_id_client_reference",
+        "sender_id",
+        "client_reference",
+        unique=True,
+        sqlite_where=text("client_reference IS NOT NULL"),
+        postgresql_where=text("client_reference IS NOT NULL"),
+    ),
 )
 
 # Every change of a registration's validation outcome, for ValidationHistory.
