@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import multiprocessing
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -61,6 +62,19 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_cpu_seconds() -> float:
+    """CPU time of the load processes that ended so far (this process's waited-for children;
+    the gateway, still running, is not among them)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def children(master: int) -> list[int]:
@@ -151,9 +165,16 @@ def measure(seconds: float, workers: int = 2) -> dict[str, object]:
         halfway: list[int] = []
         timer = threading.Timer(seconds / 2, lambda: halfway.extend(rss_kib(p) for p in pids))
         timer.start()
+        workers_cpu, load_cpu = sum(cpu_seconds(p) for p in pids), load_cpu_seconds()
         batch = run_load(port, envelope(200), 200, seconds, clients=2, limit=20_000)
+        workers_cpu = sum(cpu_seconds(p) for p in pids) - workers_cpu
+        load_cpu = load_cpu_seconds() - load_cpu
         timer.cancel()
         rss_end = sorted(rss_kib(pid) for pid in pids)
+        # Where the two cores went: what bounds the batches' throughput.
+        batches = max(int(batch["requests"]), 1)
+        batch["worker_cpu_ms_per_batch"] = workers_cpu / batches * 1000
+        batch["load_cpu_ms_per_batch"] = load_cpu / batches * 1000
     return {
         "single": single,
         "batch": batch,

@@ -96,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"HTTP batches of 200: {batch['registrations_per_s']:.0f} registrations/s, "
             f"p50 {batch['p50_ms']:.1f} ms, p99 {batch['p99_ms']:.1f} ms, "
-            f"errors {batch['errors']}",
+            f"errors {batch['errors']}; CPU per batch: gunicorn workers "
+            f"{batch['worker_cpu_ms_per_batch']:.1f} ms, load processes "
+            f"{batch['load_cpu_ms_per_batch']:.1f} ms",
             flush=True,
         )
         print(
