@@ -3,10 +3,23 @@ it is merged, and nobody can tell; on PostgreSQL nothing is staged."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 
+from gateway.domain.registration import (
+    RegistrationMeans,
+    RegistrationType,
+    Sender,
+    StoredRegistration,
+    SubmittedRegistration,
+    UserType,
+)
+from gateway.services.registrations import register_from
+from storage import migrate
+from storage import registrations as stored
+from storage.database import create_database_engine, reading, transaction
 from storage.staging import MERGE_AT
 from tests.builders import batch
 from tests.conftest import RunningGateway
@@ -66,3 +79,42 @@ def test_a_reference_sent_again_is_answered_with_the_original_staged_or_merged(s
     assert raw_count(sqlite_gateway, "staged_registrations") == 0
     assert register(sqlite_gateway, sent + batch(3)[2:]) == [*first, first[-1] + 1]
     assert sqlite_gateway.count() == 3
+
+
+def test_registrations_waiting_when_the_database_is_upgraded_are_kept(tmp_path: Path):
+    """Migration 0006 copies the staging table to change its index of client references:
+    what waits in it stays, and a resend after the upgrade is answered with the original."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
+    migrate.upgrade(engine, "0005")
+    sender = Sender("badge-system", "0403170701", UserType.EMPLOYER)
+    now = datetime.now(UTC)
+    sent = [
+        SubmittedRegistration(
+            "DW2026000001",
+            RegistrationType.CHECK_IN,
+            now - timedelta(minutes=1),
+            RegistrationMeans.BADGE,
+            inss="85073003328",
+            company_id="0403170701",
+            client_reference="before-upgrade",
+        )
+    ]
+
+    def send() -> int:
+        with transaction(engine, registering=True) as connection:
+            (answer,) = register_from(connection, sender, sent, now, timedelta(minutes=5))
+        assert isinstance(answer, StoredRegistration)
+        return answer.id
+
+    first = send()
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        waiting = connection.execute(text("SELECT id FROM staged_registrations")).scalars()
+        assert list(waiting) == [first]
+    assert send() == first
+    with reading(engine) as connection:  # merges what waits
+        count = connection.execute(text("SELECT count(*) FROM registrations")).scalar_one()
+        found = stored.get(connection, first)
+    engine.dispose()
+    assert count == 1
+    assert found is not None and found.submitted.client_reference == "before-upgrade"
