@@ -164,33 +164,23 @@ def _location_xml(location: Location) -> str:
     )
 
 
-def _submitted(r: SubmittedRegistration) -> str:
+def _submitted(registration: SubmittedRegistration) -> str:
     # INSS, CompanyID, types, means and times have patterns or enumerations: nothing to escape.
     # A StrEnum formats as its value, several times faster than asking for .value.
-    limosa, device, reference = r.limosa_id, r.device_id, r.client_reference
+    r = registration
+    inss = "" if r.inss is None else f"<INSS>{r.inss}</INSS>"
+    company = "" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>"
+    location = "" if r.location is None else _location_xml(r.location)
+    emergency = "true" if r.emergency_procedure else "false"
     return (
-        "<PresenceRegistrationSubmitted>"
-        + ("" if r.inss is None else f"<INSS>{r.inss}</INSS>")
-        + ("" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>")
-        + ("" if limosa is None else f"<LimosaId>{escape(limosa)}</LimosaId>")
-        + f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
+        f"<PresenceRegistrationSubmitted>{inss}{company}{_opt('LimosaId', r.limosa_id)}"
+        f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
         f"<RegistrationType>{r.registration_type}</RegistrationType>"
         f"<RegistrationDateTime>{format_datetime(r.registered_at)}</RegistrationDateTime>"
-        + ("" if r.location is None else _location_xml(r.location))
-        + f"<RegistrationMeans>{r.means}</RegistrationMeans>"
-        + ("" if device is None else f"<DeviceId>{escape(device)}</DeviceId>")
-        + (
-            "<EmergencyProcedure>true</EmergencyProcedure>"
-            if r.emergency_procedure
-            else "<EmergencyProcedure>false</EmergencyProcedure>"
-        )
-        + (
-            ""
-            if reference is None
-            else "<ClientPresenceRegistrationReference>"
-            f"{escape(reference)}</ClientPresenceRegistrationReference>"
-        )
-        + "</PresenceRegistrationSubmitted>"
+        f"{location}<RegistrationMeans>{r.means}</RegistrationMeans>"
+        f"{_opt('DeviceId', r.device_id)}<EmergencyProcedure>{emergency}</EmergencyProcedure>"
+        f"{_opt('ClientPresenceRegistrationReference', r.client_reference)}"
+        "</PresenceRegistrationSubmitted>"
     )
 
 
