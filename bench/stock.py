@@ -16,9 +16,10 @@ from spyne.server.wsgi import WsgiApplication
 from spyne.service import ServiceBase
 
 from bench.common import envelope, gateway_app, median_seconds, say, scratch, wsgi_caller
+from gateway.soap.endpoints import PRESENCE_REGISTRATION
 from gateway.xml import loader
 from gateway.xml import registrations as codec
-from gateway.xml.contract import SCHEMA_DIR, ContractValidator
+from gateway.xml.contract import ContractValidator
 
 NS = "urn:ciao:presenceregistration:schemas:v1"
 
@@ -87,7 +88,7 @@ def stock_app() -> WsgiApplication:
 def our_decoding(body: bytes, max_depth: int) -> Callable[[], object]:
     """What of the gateway's handling matches stock Spyne's: the hardened parse, the XSD and
     the reading of the request into domain registrations."""
-    validator = ContractValidator(SCHEMA_DIR / "PresenceRegistrationProtocol_v1.xsd")
+    validator = ContractValidator(PRESENCE_REGISTRATION.schema)
 
     def decode() -> object:
         request = loader.parse(body, max_depth)[1][0]

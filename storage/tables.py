@@ -103,6 +103,8 @@ NEW_REGISTRATION_COLUMNS = tuple(
     if column.name not in ("remark_codes", "validated_at", "cancellation_reason")
 )
 
+_WITH_REFERENCE = text("client_reference IS NOT NULL")
+
 # Registrations acknowledged on SQLite, waiting to be merged into ``registrations`` in large
 # batches: the same columns without the search indexes, whose pages every batch would
 # otherwise write again (storage/staging.py). Empty on PostgreSQL.
@@ -126,8 +128,8 @@ staged_registrations = Table(
         "sender_id",
         "client_reference",
         unique=True,
-        sqlite_where=text("client_reference IS NOT NULL"),
-        postgresql_where=text("client_reference IS NOT NULL"),
+        sqlite_where=_WITH_REFERENCE,
+        postgresql_where=_WITH_REFERENCE,
     ),
 )
 
