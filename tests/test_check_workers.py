@@ -118,9 +118,13 @@ def test_two_workers_check_10000_registrations_each_exactly_once(postgres_engine
 
 def test_a_worker_killed_mid_run_loses_nothing(postgres_engine):
     empty_postgres(postgres_engine)
-    fill(postgres_engine, 3_000)
+    # Enough for the worker to need over a second: with 3,000 (0.3 s of checks), a stall of
+    # this process of a few tenths of a second between seeing progress and the kill let the
+    # worker finish first.
+    total = 15_000
+    fill(postgres_engine, total)
     victim = worker(postgres_engine, "--batch-size", "50", "--lease-seconds", "2")
-    wait_until(lambda: counts(postgres_engine)[0] < 3_000, 60, "the first worker's progress")
+    wait_until(lambda: counts(postgres_engine)[0] < total, 60, "the first worker's progress")
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     assert counts(postgres_engine)[0] > 0, "the worker finished before it could be killed"
