@@ -73,8 +73,8 @@ def site(gateway):
     return gateway
 
 
-def logged_in(gateway, username: str) -> WebClient:  # type: ignore[no-untyped-def]
-    browser = WebClient(base_of(gateway), language="en")
+def logged_in(gateway, username: str, language: str = "en") -> WebClient:  # type: ignore[no-untyped-def]
+    browser = WebClient(base_of(gateway), language=language)
     page = browser.login(username, PASSWORD)
     assert page.status == 200, page.body
     return browser
@@ -184,6 +184,25 @@ def test_a_refused_correction_says_why(site):
     form.update(kind="WRONG_COMPANY_ID", proposed="0123456789")
     page = browser.post(f"/manage/registrations/{registration_id}/correction", form)
     assert page.text("p.error") == "0123456789 is not a valid enterprise number."
+
+
+def test_a_refusal_is_said_in_the_language_of_the_page(site):
+    dutch = logged_in(site, "badge-system", language="nl")
+    registration_id = site.ids[CONTRACTOR]
+    form = dutch.get(f"/manage/registrations/{registration_id}").fields(
+        "form[action$='/correction']"
+    )
+    form.update(kind="WRONG_COMPANY_ID", proposed=CONTRACTOR)
+    page = dutch.post(f"/manage/registrations/{registration_id}/correction", form)
+    assert page.text("p.error") == f"De voorgestelde waarde {CONTRACTOR} is de huidige."
+    french = logged_in(site, "glans-system", language="fr")
+    today = datetime.now(BELGIUM).date()
+    too_long = french.get(f"/manage/export?from={today - timedelta(days=100)}&to={today}")
+    assert too_long.status == 400
+    assert too_long.text("p[role=alert]") == (
+        "La période couvre 101 jours calendrier ; un export en couvre au plus 100. "
+        "Répartissez-la sur plusieurs exports."
+    )
 
 
 def test_the_export_gives_the_csv_of_at_most_100_days(site):

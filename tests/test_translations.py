@@ -19,7 +19,7 @@ JINJA = {"extensions": "jinja2.ext.i18n", "trim_blocks": "1", "lstrip_blocks": "
 
 
 def messages() -> set[str]:
-    found: set[str] = set(i18n.REMARK_ACTIONS)
+    found: set[str] = {*i18n.REMARK_ACTIONS, *i18n.REASONS}
     for template in sorted((PAGES / "templates").glob("*.html")):
         with template.open("rb") as source:
             found.update(m[1] for m in extract(babel_extract, source, KEYWORDS, options=JINJA))

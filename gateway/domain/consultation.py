@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from gateway.domain.reasons import Reason
 from gateway.domain.registration import Status
 
 MAX_PAGE = 500
@@ -50,6 +51,13 @@ ALREADY_CANCELLED = "ALREADY_CANCELLED"
 
 MAX_EXPORT_DAYS = 100
 EXPORT_FORMATS = ("CSV", "XML")
+# Why an export cannot be made (``Reason`` messages).
+END_BEFORE_START = "EndDate %(end)s is before StartDate %(start)s."
+TOO_MANY_DAYS = (
+    "The period covers %(days)s calendar days; an export covers at most %(limit)s. Split it "
+    "into several exports."
+)
+REASONS = (END_BEFORE_START, TOO_MANY_DAYS)
 
 
 @dataclass(frozen=True)
@@ -60,22 +68,19 @@ class ExportRequest:
     company_id: str | None = None
     workplace_id: str | None = None
 
-    def refusal(self) -> str | None:
+    def refusal(self) -> Reason | None:
         """Why the export cannot be made (Q19: at most 100 calendar days), or None.
 
         >>> ExportRequest(date(2026, 1, 1), date(2026, 4, 10), "CSV").refusal() is None
         True
-        >>> ExportRequest(date(2026, 1, 1), date(2026, 4, 11), "CSV").refusal()[:31]
+        >>> str(ExportRequest(date(2026, 1, 1), date(2026, 4, 11), "CSV").refusal())[:31]
         'The period covers 101 calendar '
         """
         if self.end < self.start:
-            return f"EndDate {self.end} is before StartDate {self.start}."
+            return Reason(END_BEFORE_START, {"end": self.end, "start": self.start})
         days = (self.end - self.start).days + 1
         if days > MAX_EXPORT_DAYS:
-            return (
-                f"The period covers {days} calendar days; an export covers at most "
-                f"{MAX_EXPORT_DAYS}. Split it into several exports."
-            )
+            return Reason(TOO_MANY_DAYS, {"days": days, "limit": MAX_EXPORT_DAYS})
         return None
 
     def criteria(self) -> SearchCriteria:

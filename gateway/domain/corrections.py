@@ -8,9 +8,36 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from gateway.domain.reasons import Reason
 from gateway.domain.registration import Status, StoredRegistration
 
 WINDOW = timedelta(days=30)
+
+# Why a correction cannot be requested or decided (``Reason`` messages).
+NOT_AN_ENTERPRISE_NUMBER = "%(proposed)s is not a valid enterprise number."
+CANCELLED = "The registration is cancelled."
+TOO_LATE = (
+    "Corrections are requested within %(days)s days after the registration; this one is of "
+    "%(date)s."
+)
+NOT_ITS_ENTERPRISE = (
+    "Only the enterprise the registration was made for, or its contractor in the declaration "
+    "of works, may request its correction."
+)
+NO_ENTERPRISE_NUMBER = (
+    "The registration has no enterprise number to correct (a Limosa registration)."
+)
+ALREADY_CURRENT = "The proposed value %(proposed)s is the current one."
+DECIDED_BEFORE = "Correction request %(id)s was %(status)s before."
+REASONS = (
+    NOT_AN_ENTERPRISE_NUMBER,
+    CANCELLED,
+    TOO_LATE,
+    NOT_ITS_ENTERPRISE,
+    NO_ENTERPRISE_NUMBER,
+    ALREADY_CURRENT,
+    DECIDED_BEFORE,
+)
 
 
 class CorrectionType(StrEnum):
@@ -81,25 +108,20 @@ def refusal(
     requester_company: str,
     contractor_above: str | None,
     now: datetime,
-) -> str | None:
+) -> Reason | None:
     """Why the request cannot be made, or None. ``contractor_above`` is the contractor of the
     registration's enterprise in the chain of its declaration (the other party of the link)."""
     if registration.last_validation.status is Status.CANCELLED:
-        return "The registration is cancelled."
+        return Reason(CANCELLED)
     if now - registration.submitted.registered_at > WINDOW:
-        return (
-            f"Corrections are requested within {WINDOW.days} days after the registration; "
-            f"this one is of {registration.submitted.registered_at.date().isoformat()}."
-        )
+        day = registration.submitted.registered_at.date().isoformat()
+        return Reason(TOO_LATE, {"days": WINDOW.days, "date": day})
     company = registration.submitted.company_id
     if requester_company not in (company, contractor_above):
-        return (
-            "Only the enterprise the registration was made for, or its contractor in the "
-            "declaration of works, may request its correction."
-        )
+        return Reason(NOT_ITS_ENTERPRISE)
     current = current_value(registration, kind)
     if current is None:
-        return "The registration has no enterprise number to correct (a Limosa registration)."
+        return Reason(NO_ENTERPRISE_NUMBER)
     if current == proposed:
-        return f"The proposed value {proposed} is the current one."
+        return Reason(ALREADY_CURRENT, {"proposed": proposed})
     return None

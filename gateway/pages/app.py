@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from gateway.config import Settings
 from gateway.domain.identity import Account
+from gateway.domain.reasons import Reason
 from gateway.pages import i18n
 from gateway.pages.flood import FloodGuard, Refusal
 from gateway.pages.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, Session, Signer
@@ -62,6 +63,10 @@ class View:
 
     def _(self, message: str, **values: object) -> str:
         return self.language.gettext(message, **values)
+
+    def reason(self, reason: Reason) -> str:
+        """Why something cannot be done, in the page's language."""
+        return self.language.gettext(reason.message, **reason.values)
 
     def base_url(self) -> str:
         return self.pages.settings.public_url or self.request.host_url

@@ -21,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from gateway.domain import consultation, corrections
 from gateway.domain.corrections import CorrectionType
 from gateway.domain.registration import RegistrationType, Status
 from gateway.domain.remarks import CATALOGUE
@@ -53,8 +54,10 @@ CORRECTION_TYPES = {
     CorrectionType.WRONG_WORKPLACE_ID: N_("Wrong declaration of works number"),
     CorrectionType.MISSING_WORKPLACE_ID: N_("Missing declaration of works number"),
 }
-# The remark catalogue's actions are translated like any other message.
+# The remark catalogue's actions are translated like any other message, and so are the
+# reasons a correction or an export is refused.
 REMARK_ACTIONS = tuple(kind.action for kind in CATALOGUE)
+REASONS = corrections.REASONS + consultation.REASONS
 
 
 def _compiled(language: str) -> gettext.NullTranslations:

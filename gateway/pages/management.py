@@ -221,7 +221,8 @@ def correction(view: View, account: Account, csrf: str, registration_id: int) ->
             refusal=view._("Choose what is wrong."),
         )
     except CorrectionRefused as refused:
-        return _detail(view, account, csrf, registration_id, filed=None, refusal=str(refused))
+        refusal = view.reason(refused.reason)
+        return _detail(view, account, csrf, registration_id, filed=None, refusal=refusal)
     except RegistrationNotFound:
         raise NotFound() from None
     return _detail(view, account, csrf, registration_id, filed=filed, refusal=None)
@@ -239,7 +240,10 @@ def export_csv(view: View, account: Account, csrf: str) -> Response:
         rows = export.registrations(view.engine, account, wanted)
     except ExportRefused as refused:
         return view.render(
-            "error.html", 400, title=view._("The export cannot be made"), message=str(refused)
+            "error.html",
+            400,
+            title=view._("The export cannot be made"),
+            message=view.reason(refused.reason),
         )
 
     def content() -> Iterator[bytes]:

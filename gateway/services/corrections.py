@@ -10,6 +10,8 @@ from sqlalchemy import Connection
 
 from gateway.checks.numbers import valid_enterprise
 from gateway.domain.corrections import (
+    DECIDED_BEFORE,
+    NOT_AN_ENTERPRISE_NUMBER,
     CorrectionRequest,
     CorrectionStatus,
     CorrectionType,
@@ -17,6 +19,7 @@ from gateway.domain.corrections import (
     refusal,
 )
 from gateway.domain.identity import Account
+from gateway.domain.reasons import Reason
 from gateway.domain.workday import work_day, worker_key
 from gateway.services import consultation
 from gateway.services.errors import (
@@ -40,7 +43,7 @@ def request(
     if found is None or not consultation.visible(connection, account, registration_id):
         raise RegistrationNotFound(registration_id)
     if kind is CorrectionType.WRONG_COMPANY_ID and not valid_enterprise(proposed):
-        raise CorrectionRefused(f"{proposed} is not a valid enterprise number.")
+        raise CorrectionRefused(Reason(NOT_AN_ENTERPRISE_NUMBER, {"proposed": proposed}))
     above = corrections.contractor_above(
         connection, found.submitted.workplace_id, found.submitted.company_id
     )
@@ -78,7 +81,7 @@ def decide(
     if item is None:
         raise CorrectionRequestNotFound(request_id)
     if item.status is not CorrectionStatus.PENDING:
-        raise CorrectionRefused(f"Correction request {request_id} was {item.status} before.")
+        raise CorrectionRefused(Reason(DECIDED_BEFORE, {"id": request_id, "status": item.status}))
     status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED
     corrections.decide(connection, request_id, status, operator.username, now, note)
     if approve:

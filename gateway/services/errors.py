@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gateway.domain.reasons import Reason
+
 
 class ServiceError(Exception):
     """Root of every error a caller can be told about."""
@@ -23,13 +25,21 @@ class Forbidden(ServiceError):
     """The account's role may not use this service."""
 
 
-class CorrectionRefused(ServiceError):
-    """A correction request that cannot be made or decided; the message says why."""
+class Refused(ServiceError):
+    """What was asked cannot be done, for ``reason`` (its English text is the message)."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+class CorrectionRefused(Refused):
+    """A correction request that cannot be made or decided."""
 
 
 class CorrectionRequestNotFound(ServiceError):
     """No correction request with that id."""
 
 
-class ExportRefused(ServiceError):
-    """An export that cannot be made (a period over 100 days); the message says why."""
+class ExportRefused(Refused):
+    """An export that cannot be made (a period over 100 days)."""
