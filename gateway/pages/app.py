@@ -66,7 +66,7 @@ class View:
 
     def reason(self, reason: Reason) -> str:
         """Why something cannot be done, in the page's language."""
-        return self.language.gettext(reason.message, **reason.values)
+        return self._(reason.message, **reason.values)
 
     def base_url(self) -> str:
         return self.pages.settings.public_url or self.request.host_url
