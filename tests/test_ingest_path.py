@@ -267,3 +267,33 @@ def test_a_database_failure_on_the_ingest_path_is_answered_by_spyne_without_a_se
     assert attempts == [1]
     assert spyne_calls == ["registerPresences"]
     assert gateway.count() == 0
+
+
+@pytest.mark.parametrize("ingest_path", [True, False], ids=["ingest path", "Spyne path"])
+def test_an_answer_that_cannot_be_written_leaves_nothing_stored(gateway, monkeypatch, ingest_path):
+    """The contract: a SystemError fault means that nothing of the batch was stored. So the
+    answer must be whole before the transaction commits."""
+    from gateway.xml import registrations as codec
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise MemoryError("no room for the answer")
+
+    monkeypatch.setattr(codec, "write_register_response", failing)
+    server, base = serve_in_thread(
+        create_app(replace(gateway.settings, ingest_path=ingest_path), gateway.engine)
+    )
+    try:
+        status, _, body = _send(base + "/PresenceRegistration/v1", envelope(LARGE), "text/xml")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 500
+    fault = etree.fromstring(body)
+    assert fault.findtext(".//faultcode").endswith(":Server.Internal")
+    assert "nothing of the request was stored" in fault.findtext(".//faultstring")
+    assert gateway.count() == 0
+    assert gateway.count("check_queue") == 0
+    monkeypatch.undo()
+    status, _, body = _send(gateway.url, envelope(LARGE), "text/xml")
+    assert status == 200 and body.count(b"<PresenceRegistrationId>") == 200
+    assert gateway.count() == 200

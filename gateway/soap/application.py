@@ -23,7 +23,7 @@ from gateway.soap.faults import GatewayFault
 from gateway.soap.ingest import FAILURE
 from gateway.soap.protocol import ContractSoap11
 from gateway.soap.security import MalformedToken, read_username_token
-from gateway.soap.service import DECODERS, REGISTER, Answer
+from gateway.soap.service import DECODERS, REGISTER
 from gateway.xml.contract import ContractValidator, wsdl_operations
 from storage.database import transaction
 
@@ -80,9 +80,10 @@ class GatewayApplication(Application):
         self._future_tolerance = timedelta(seconds=settings.future_tolerance_seconds)
 
     def call_wrapper(self, ctx: Any) -> Any:
-        """Authenticate and run the operation in one transaction. What needs no database
-        (reading a batch into domain objects, writing its answer) happens before it begins and
-        after it commits, so that the write lock is held no longer than the writing."""
+        """Authenticate and run the operation in one transaction. Reading a batch into domain
+        objects happens before it begins, so that the write lock is held no longer than
+        needed; the answer is written inside it, so that a fault after the commit cannot deny
+        what was stored."""
         now = datetime.now(UTC)
         try:
             failure = ctx.transport.req_env.get(FAILURE)
@@ -98,8 +99,7 @@ class GatewayApplication(Application):
                 if account.role not in self._endpoint.roles:
                     raise errors.Forbidden()
                 ctx.udc = Call(connection, self._engine, account, now, self._future_tolerance)
-                result = super().call_wrapper(ctx)
-            return result.text() if isinstance(result, Answer) else result
+                return super().call_wrapper(ctx)
         except (errors.AuthenticationFailed, MalformedToken):
             raise self._fault(faults.AUTHENTICATION) from None
         except errors.Forbidden:

@@ -9,9 +9,12 @@ application unchanged, which keeps the contract's routing and every fault:
 - a request this path does not take (another operation, not SOAP 1.1, not well-formed, not
   schema-valid, an unreadable token) goes to Spyne as it came, before anything was done, with
   the envelope already parsed if it could be;
-- a request that fails once begun (authentication, a database failure) is rolled back and goes
-  to Spyne together with what failed, which Spyne's call wrapper raises in place of running
-  the operation again: the fault is the one the Spyne path gives, and the work is not redone.
+- a request that fails once begun (authentication, a database failure, writing the answer) is
+  rolled back and goes to Spyne together with what failed, which Spyne's call wrapper raises
+  in place of running the operation again: the fault is the one the Spyne path gives, and the
+  work is not redone. The answer is written before the transaction commits, so that a fault
+  always means that nothing of the batch was stored; what of it needs nothing stored (each
+  registration's echo) is written before the transaction begins.
 
 Spyne's events (``method_call`` and the others) do not fire for the batches answered here: a
 hook that must see every registration belongs in the WSGI application or the service.
@@ -133,6 +136,7 @@ class IngestPath:
         try:
             token = read_username_token(header)
             batch = codec.read_register_request(request)
+            echoes = codec.echoes(batch)
         except Exception:  # Spyne reads it again and answers with the fault
             return None
         try:
@@ -143,7 +147,9 @@ class IngestPath:
                 answers = registrations.register(
                     connection, account, batch, now, self._future_tolerance
                 )
-            return ENVELOPE_OPEN + codec.write_register_response(answers).encode() + ENVELOPE_CLOSE
+                # Whole before the commit: a fault after it would deny a stored batch.
+                response = codec.write_register_response(answers, echoes).encode()
+                return ENVELOPE_OPEN + response + ENVELOPE_CLOSE
         except Exception as failure:  # answered by Spyne's call wrapper, as a fault
             environ[FAILURE] = failure
             return None

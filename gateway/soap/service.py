@@ -7,7 +7,6 @@ context (``ctx.udc``) with the open transaction and the authenticated account.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from spyne import AnyXml, ServiceBase, Unicode, rpc
@@ -21,18 +20,6 @@ from gateway.xml import registrations as codec
 from gateway.xml.contract import NS_TYPES
 from gateway.xml.export import base64_chunks, csv_lines, xml_lines
 
-
-@dataclass(frozen=True)
-class Answer:
-    """An answer whose text is written once the transaction has committed."""
-
-    write: Callable[..., str]
-    result: object
-
-    def text(self) -> str:
-        return self.write(self.result)
-
-
 # The operation that only stores new registrations (see storage.staging).
 REGISTER = "registerPresences"
 
@@ -45,12 +32,12 @@ DECODERS: dict[str, Callable[[Any], object]] = {
 
 class PresenceRegistrationService(ServiceBase):
     @rpc(AnyXml, _returns=Unicode, _body_style="bare")
-    def registerPresences(ctx: Any, batch: list[SubmittedRegistration]) -> Answer:
+    def registerPresences(ctx: Any, batch: list[SubmittedRegistration]) -> str:
         call = ctx.udc
         answers = registrations.register(
             call.connection, call.account, batch, call.now, call.future_tolerance
         )
-        return Answer(codec.write_register_response, answers)
+        return codec.write_register_response(answers)
 
     @rpc(AnyXml, _returns=Unicode, _body_style="bare")
     def getPresenceRegistration(ctx: Any, request: Any) -> str:

@@ -7,7 +7,7 @@ acknowledgement, and building it as text is several times faster than element by
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -247,11 +247,11 @@ def _after_id(registration: StoredRegistration, with_history: bool) -> str:
     )
 
 
-def _presence_registration(registration: StoredRegistration, after_id: str) -> str:
+def _presence_registration(registration: StoredRegistration, submitted: str, after_id: str) -> str:
     inss = registration.submitted.inss
     return (
         "<PresenceRegistration>"
-        + _submitted(registration.submitted)
+        + submitted
         + ("" if inss is None else f"<INSS>{inss}</INSS>")
         + f"<PresenceRegistrationId>{registration.id}</PresenceRegistrationId>{after_id}"
         "</PresenceRegistration>"
@@ -259,10 +259,12 @@ def _presence_registration(registration: StoredRegistration, after_id: str) -> s
 
 
 def stored_xml(registration: StoredRegistration, with_history: bool) -> str:
-    return _presence_registration(registration, _after_id(registration, with_history))
+    return _presence_registration(
+        registration, _submitted(registration.submitted), _after_id(registration, with_history)
+    )
 
 
-def _refused(refused: RefusedRegistration) -> str:
+def _refused(refused: RefusedRegistration, submitted: str) -> str:
     errors = "".join(
         f"<Error><ErrorCode>{escape(error.code)}</ErrorCode>"
         f"<ErrorDescription>{escape(error.description)}</ErrorDescription></Error>"
@@ -270,7 +272,7 @@ def _refused(refused: RefusedRegistration) -> str:
     )
     return (
         "<PresenceRegistrationError>"
-        + _submitted(refused.submitted)
+        + submitted
         + f"<ErrorList>{errors}</ErrorList></PresenceRegistrationError>"
     )
 
@@ -279,17 +281,34 @@ def response_xml(name: str, parts: Iterable[str]) -> str:
     return f'<{name} xmlns="{NS_TYPES}">' + "".join(parts) + f"</{name}>"
 
 
-def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
-    """``RegisterPresencesResponse``: one answer per submitted registration, in order. The
-    registrations a batch stored share their creation time, channel, status and sender,
-    written once for all of them (a registration sent before has its own)."""
+Echo = tuple[SubmittedRegistration, str]
+
+
+def echoes(batch: Sequence[SubmittedRegistration]) -> list[Echo]:
+    """Each registration of ``batch`` with its echo in the answer, as submitted: the part of
+    the answer that needs nothing stored, written ahead of the batch's transaction so that
+    the answer, which must be whole before it commits, keeps the write lock short."""
+    return [(registration, _submitted(registration)) for registration in batch]
+
+
+def write_register_response(
+    acknowledgements: Iterable[Acknowledgement], written: Sequence[Echo] = ()
+) -> str:
+    """``RegisterPresencesResponse``: one answer per submitted registration, in order.
+    ``written`` are the batch's ``echoes``, if written already (an answer with the original
+    of a registration sent before echoes that one). The registrations a batch stored share
+    their creation time, channel, status and sender, written once for all of them (a
+    registration sent before has its own)."""
     parts = []
     shared_key: tuple[object, ...] = ()
     shared = ""
-    for a in acknowledgements:
+    for position, a in enumerate(acknowledgements):
+        submitted = a.submitted
+        echo = written[position] if position < len(written) else None
+        text = echo[1] if echo is not None and echo[0] is submitted else _submitted(submitted)
         if isinstance(a, RefusedRegistration):
             parts.append(
-                f"<PresenceRegistrationResponse>{_refused(a)}</PresenceRegistrationResponse>"
+                f"<PresenceRegistrationResponse>{_refused(a, text)}</PresenceRegistrationResponse>"
             )
             continue
         key = (a.created_at, a.channel, a.last_validation, a.sender)
@@ -297,7 +316,7 @@ def write_register_response(acknowledgements: Iterable[Acknowledgement]) -> str:
             shared_key, shared = key, _after_id(a, with_history=False)
         parts.append(
             "<PresenceRegistrationResponse>"
-            + _presence_registration(a, shared)
+            + _presence_registration(a, text, shared)
             + "</PresenceRegistrationResponse>"
         )
     return response_xml("RegisterPresencesResponse", parts)
