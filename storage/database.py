@@ -87,11 +87,12 @@ def transaction(engine: Engine, *, registering: bool = False) -> Iterator[Connec
 
 
 @contextmanager
-def reading(engine: Engine) -> Iterator[Connection]:
+def reading(engine: Engine, *, registrations: bool = True) -> Iterator[Connection]:
     """A unit of work that only reads: a consistent snapshot, which on SQLite takes no write
-    lock and waits for no writer (but merges the staged registrations first, if any wait)."""
+    lock and waits for no writer (but merges the staged registrations first, if any wait,
+    unless it reads no ``registrations``)."""
     connection = engine.connect().execution_options(**{READ_ONLY: True})
-    if staging.waiting(connection):
+    if registrations and staging.waiting(connection):
         connection.close()
         with transaction(engine):
             pass  # which merges them

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -107,3 +109,38 @@ def test_each_operation_needs_a_token(gateway):
     with pytest.raises(zeep.exceptions.Fault) as raised:
         client_with(gateway, None).service.getPresenceRegistration(PresenceRegistrationId=1)
     assert code_of(raised.value) == "Client.Authentication"
+
+
+def test_a_password_is_never_checked_while_the_write_lock_is_held(sqlite_gateway, monkeypatch):
+    """Argon2 takes tens of milliseconds by design: checked while a unit of work holds the
+    writer's turn, every registering request of every sender would wait for it (and a caller
+    sending wrong passwords could keep them waiting)."""
+    from gateway.services import authentication
+    from tests.web import WebClient, base_of
+
+    gateway = sqlite_gateway
+    lock = gateway.engine.url.database + ".writer-lock"
+    checked: list[bool] = []  # for each password checked: whether the lock was free
+    verify = authentication.verify_password
+
+    def watched(password_hash: str, password: str) -> bool:
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            checked.append(True)
+        except BlockingIOError:
+            checked.append(False)
+        finally:
+            os.close(descriptor)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(authentication, "verify_password", watched)
+    gateway.add_account("second-system")
+    gateway.client().service.registerPresences(PresenceRegistrationRequest=[registration()])
+    assert gateway.client("second-system").service.getPresenceRegistration(PresenceRegistrationId=1)
+    for _ in range(2):  # the second time, the outcome is remembered
+        assert refused(client_with(gateway, UsernameToken("badge-system", "wrong password")))
+    browser = WebClient(base_of(gateway))
+    assert browser.login("second-system", "not the password").status == 401
+    assert checked == [True] * 4  # both accounts, the wrong password once, the login
+    assert gateway.count() == 1

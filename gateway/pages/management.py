@@ -75,6 +75,7 @@ def login(view: View) -> Response:
     form = view.request.form
     token = UsernameToken(form.get("username", ""), form.get("password", ""), digest=False)
     try:
+        view.pages.authenticator.verify_ahead(view.engine, token)
         with transaction(view.engine) as connection:
             account = view.pages.authenticator.authenticate(connection, token, view.now)
     except AuthenticationFailed:

@@ -81,9 +81,9 @@ class GatewayApplication(Application):
 
     def call_wrapper(self, ctx: Any) -> Any:
         """Authenticate and run the operation in one transaction. Reading a batch into domain
-        objects happens before it begins, so that the write lock is held no longer than
-        needed; the answer is written inside it, so that a fault after the commit cannot deny
-        what was stored."""
+        objects and checking a password (``verify_ahead``) happen before it begins, so that
+        the write lock is held no longer than needed; the answer is written inside it, so
+        that a fault after the commit cannot deny what was stored."""
         now = datetime.now(UTC)
         try:
             failure = ctx.transport.req_env.get(FAILURE)
@@ -93,8 +93,9 @@ class GatewayApplication(Application):
             if decode is not None:  # Spyne hands a bare body over as a one-element list
                 ctx.in_object = [decode(ctx.in_object[0])]
             registering = ctx.descriptor.name == REGISTER
+            token = read_username_token(ctx.in_header_doc)
+            self._authenticator.verify_ahead(self._engine, token)
             with transaction(self._engine, registering=registering) as connection:
-                token = read_username_token(ctx.in_header_doc)
                 account = self._authenticator.authenticate(connection, token, now)
                 if account.role not in self._endpoint.roles:
                     raise errors.Forbidden()

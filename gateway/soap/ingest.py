@@ -140,6 +140,7 @@ class IngestPath:
         except Exception:  # Spyne reads it again and answers with the fault
             return None
         try:
+            self._authenticator.verify_ahead(self._engine, token)
             with transaction(self._engine, registering=True) as connection:
                 account = self._authenticator.authenticate(connection, token, now)
                 if account.role not in self._roles:
