@@ -75,9 +75,8 @@ def login(view: View) -> Response:
     form = view.request.form
     token = UsernameToken(form.get("username", ""), form.get("password", ""), digest=False)
     try:
-        view.pages.authenticator.verify_ahead(view.engine, token)
-        with transaction(view.engine) as connection:
-            account = view.pages.authenticator.authenticate(connection, token, view.now)
+        with view.pages.authenticator.unit_of_work(view.engine, token, view.now) as (_, account):
+            pass
     except AuthenticationFailed:
         return view.render("manage_login.html", 401, next=target, failed=True)
     cookie = view.pages.signer.session_cookie(account.username)

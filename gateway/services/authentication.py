@@ -8,9 +8,9 @@ saying so helps an integrator fix a clock or a nonce generator, and reveals no c
 Argon2 takes tens of milliseconds by design (150 ms on the development machine); whether a
 PasswordText token's password matched is remembered for a short while under a keyed digest of
 (username, password, stored hash), so that the hash is not recomputed on every request of a
-busy badge system. The callers check the password ahead of their unit of work
-(``verify_ahead``), in a read of its own: a hash computed inside would hold the database's
-write lock, which every registering request needs, for all of that time.
+busy badge system. ``unit_of_work`` checks the password ahead of the transaction it opens, in
+a read of its own: a hash computed inside would hold the database's write lock, which every
+registering request needs, for all of that time.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from __future__ import annotations
 import base64
 import hmac
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
@@ -26,7 +28,7 @@ from gateway.domain.identity import Account, UsernameToken
 from gateway.services.errors import AuthenticationFailed, TokenRejected
 from gateway.services.passwords import SecretKey, password_digest, verify_password
 from storage import accounts
-from storage.database import reading
+from storage.database import reading, transaction
 
 CACHE_SECONDS = 60.0
 CACHE_LIMIT = 10_000
@@ -43,9 +45,24 @@ class Authenticator:
         self._hashes: dict[str, str] = {}
         self._next_purge = 0.0
 
-    def verify_ahead(self, engine: Engine, token: UsernameToken | None) -> None:
-        """Check a PasswordText token's password before the unit of work that will
-        ``authenticate`` it, unless its outcome is remembered: that one then finds it so."""
+    @contextmanager
+    def unit_of_work(
+        self,
+        engine: Engine,
+        token: UsernameToken | None,
+        now: datetime,
+        *,
+        registering: bool = False,
+    ) -> Iterator[tuple[Connection, Account]]:
+        """A ``transaction`` (``registering`` as there) on behalf of the account ``token``
+        authenticates, its password checked before the transaction begins."""
+        self._verify_ahead(engine, token)
+        with transaction(engine, registering=registering) as connection:
+            yield connection, self.authenticate(connection, token, now)
+
+    def _verify_ahead(self, engine: Engine, token: UsernameToken | None) -> None:
+        """Check a PasswordText token's password unless its outcome is remembered, so that
+        ``authenticate`` then finds it so."""
         if token is None or token.digest:  # a digest is checked in microseconds
             return
         known_hash = self._hashes.get(token.username)

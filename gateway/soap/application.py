@@ -25,7 +25,6 @@ from gateway.soap.protocol import ContractSoap11
 from gateway.soap.security import MalformedToken, read_username_token
 from gateway.soap.service import DECODERS, REGISTER
 from gateway.xml.contract import ContractValidator, wsdl_operations
-from storage.database import transaction
 
 log = logging.getLogger("ciao.soap")
 
@@ -81,9 +80,9 @@ class GatewayApplication(Application):
 
     def call_wrapper(self, ctx: Any) -> Any:
         """Authenticate and run the operation in one transaction. Reading a batch into domain
-        objects and checking a password (``verify_ahead``) happen before it begins, so that
-        the write lock is held no longer than needed; the answer is written inside it, so
-        that a fault after the commit cannot deny what was stored."""
+        objects and checking a password (``Authenticator.unit_of_work``) happen before it
+        begins, so that the write lock is held no longer than needed; the answer is written
+        inside it, so that a fault after the commit cannot deny what was stored."""
         now = datetime.now(UTC)
         try:
             failure = ctx.transport.req_env.get(FAILURE)
@@ -94,9 +93,10 @@ class GatewayApplication(Application):
                 ctx.in_object = [decode(ctx.in_object[0])]
             registering = ctx.descriptor.name == REGISTER
             token = read_username_token(ctx.in_header_doc)
-            self._authenticator.verify_ahead(self._engine, token)
-            with transaction(self._engine, registering=registering) as connection:
-                account = self._authenticator.authenticate(connection, token, now)
+            work = self._authenticator.unit_of_work(
+                self._engine, token, now, registering=registering
+            )
+            with work as (connection, account):
                 if account.role not in self._endpoint.roles:
                     raise errors.Forbidden()
                 ctx.udc = Call(connection, self._engine, account, now, self._future_tolerance)

@@ -47,7 +47,6 @@ from gateway.web import WsgiApp
 from gateway.xml import loader
 from gateway.xml import registrations as codec
 from gateway.xml.contract import NS_TYPES, ContractValidator
-from storage.database import transaction
 
 # Where a request that failed once begun carries its failure to the Spyne application.
 FAILURE = "ciao.ingest.failure"
@@ -140,9 +139,8 @@ class IngestPath:
         except Exception:  # Spyne reads it again and answers with the fault
             return None
         try:
-            self._authenticator.verify_ahead(self._engine, token)
-            with transaction(self._engine, registering=True) as connection:
-                account = self._authenticator.authenticate(connection, token, now)
+            work = self._authenticator.unit_of_work(self._engine, token, now, registering=True)
+            with work as (connection, account):
                 if account.role not in self._roles:
                     raise errors.Forbidden()
                 answers = registrations.register(
