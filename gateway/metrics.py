@@ -90,7 +90,8 @@ class CheckQueueCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         now = datetime.now(UTC).replace(tzinfo=None)
-        with reading(self._engine) as connection:
+        # Only the queue is read: a scrape neither merges staged registrations nor waits.
+        with reading(self._engine, registrations=False) as connection:
             due, later = queue.depth(connection, now)
         gauge = GaugeMetricFamily(
             "ciao_check_queue_days",

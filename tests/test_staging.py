@@ -3,6 +3,7 @@ it is merged, and nobody can tell; on PostgreSQL nothing is staged."""
 
 from __future__ import annotations
 
+import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -51,6 +52,17 @@ def test_an_acknowledged_batch_is_found_at_once_by_search_and_get(gateway):
     # The search merged them, ids unchanged.
     assert raw_count(gateway, "staged_registrations") == 0
     assert raw_count(gateway, "registrations") == 3
+
+
+def test_a_metrics_scrape_leaves_the_staged_registrations_where_they_are(sqlite_gateway):
+    """A scrape reads only the check queue: it takes no write lock to merge, however often
+    a monitoring system asks."""
+    register(sqlite_gateway, batch(3))
+    base = sqlite_gateway.url.rsplit("/PresenceRegistration/v1", 1)[0]
+    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+        assert b'ciao_check_queue_days{state="due"} 1.0' in response.read()
+    assert raw_count(sqlite_gateway, "staged_registrations") == 3
+    assert raw_count(sqlite_gateway, "registrations") == 0
 
 
 def test_registering_merges_once_enough_registrations_wait(sqlite_gateway):
