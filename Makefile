@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 NODE_PACKAGES := $(VENV)/node/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: venv run test lint bench bench-instructions soak clean
+.PHONY: venv run test lint bench bench-instructions soak clean FORCE
 
 venv: $(STAMP)
 
@@ -31,11 +31,26 @@ $(CHROMIUM):
 		{ apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
 	else echo "chromium not found: the browser tests will be skipped"; fi
 
+# .venv is built again, from scratch, when PYTHON is another interpreter than the one it was
+# built on (another path or version), as when /usr/bin/python3.11 appears or goes.
+INTERPRETER := $(VENV)/.interpreter
+WANTED_INTERPRETER := $(shell $(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable), sys.version.split()[0])' 2>/dev/null)
+ifneq ($(WANTED_INTERPRETER),$(shell cat $(INTERPRETER) 2>/dev/null))
+$(STAMP): FORCE
+endif
+
 $(STAMP): setup.cfg pyproject.toml
+	@if [ -d $(VENV) ] && [ "$$(cat $(INTERPRETER) 2>/dev/null)" != "$(WANTED_INTERPRETER)" ]; then \
+		echo "$(VENV) was built on another interpreter: building it again on $(WANTED_INTERPRETER)"; \
+		rm -rf $(VENV); \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	echo '$(WANTED_INTERPRETER)' > $(INTERPRETER)
 	touch $(STAMP)
+
+FORCE:
 
 run: venv
 	CIAO_DATABASE_URL=$${CIAO_DATABASE_URL:-sqlite:///var/ciao.db} \
