@@ -8,10 +8,11 @@ a merge of many batches writes each index page once. Replayed at the driver, 50 
 cost 2.6 ms each staged and merged against 3.8 ms stored directly, and the request itself
 1.1 ms.
 
-Nothing acknowledged is hidden by it: every unit of work other than registering merges what
-is staged before it begins (``storage.database``), so whatever reads or changes
-registrations finds every acknowledged one in ``registrations``; registering looks client
-references up in both tables, and merges once ``MERGE_AT`` registrations wait. The merge
+Nothing acknowledged is hidden by it: every unit of work that reads or changes registrations,
+other than registering, merges what is staged before it begins (``storage.database``), so it
+finds every acknowledged one in ``registrations``; one that reads no registrations (a
+password, a declaration, the check queue) says so and leaves them staged. Registering looks
+client references up in both tables, and merges once ``MERGE_AT`` registrations wait. The merge
 moves rows, ids unchanged, in one transaction.
 
 PostgreSQL's writers interleave: a reference looked up in both tables by one request could

@@ -23,8 +23,9 @@ from storage import registrations as stored
 from storage.database import create_database_engine, reading, transaction
 from storage.staging import MERGE_AT
 from tests.builders import batch
-from tests.conftest import RunningGateway
+from tests.conftest import PASSWORD, RunningGateway
 from tests.soap import NS, envelope, post, register_body
+from tests.web import WORKER, WORKPLACE, WebClient, base_of, works_on_site
 
 
 def raw_count(gateway: RunningGateway, table: str) -> int:
@@ -62,6 +63,33 @@ def test_a_metrics_scrape_leaves_the_staged_registrations_where_they_are(sqlite_
     with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
         assert b'ciao_check_queue_days{state="due"} 1.0' in response.read()
     assert raw_count(sqlite_gateway, "staged_registrations") == 3
+    assert raw_count(sqlite_gateway, "registrations") == 0
+
+
+def test_pages_that_read_no_registrations_leave_the_staged_ones_where_they_are(sqlite_gateway):
+    """The worker's page (its declaration, the worker's employers), a registration made on
+    it, and the management pages of QR codes take no write lock to merge: on a busy
+    gateway something is nearly always staged, and a merge of up to 10,000 registrations
+    would hold up each of them."""
+    works_on_site(sqlite_gateway)
+    manager = WebClient(base_of(sqlite_gateway), language="en")
+    assert manager.login("badge-system", PASSWORD).status == 200
+    register(sqlite_gateway, batch(3))
+
+    phone = WebClient(base_of(sqlite_gateway), language="en")
+    start = phone.get(f"/r/{WORKPLACE}?via=qr")
+    form = start.fields()
+    form.update(kind="INSS", identifier=WORKER)
+    step = phone.post(f"/r/{WORKPLACE}", form)
+    assert step.status == 200, step.body
+    assert raw_count(sqlite_gateway, "staged_registrations") == 3
+    form = step.fields()
+    form.update(type="CHECK_IN", street="Wetstraat", postal_code="1000", municipality="Brussel")
+    done = phone.post(f"/r/{WORKPLACE}/register", form)
+    assert done.status == 200, done.body
+    assert manager.get("/manage/workplaces").texts("section.qr h2")
+    assert manager.get(f"/manage/workplaces/{WORKPLACE}/qr.svg").status == 200
+    assert raw_count(sqlite_gateway, "staged_registrations") == 4
     assert raw_count(sqlite_gateway, "registrations") == 0
 
 

@@ -76,7 +76,7 @@ class View:
 
     def account(self, session: Session) -> Account | None:
         """The account of a valid ``session``, if it is still active."""
-        with reading(self.engine) as connection:
+        with reading(self.engine, registrations=False) as connection:
             return accounts.active(connection, session.username)
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:

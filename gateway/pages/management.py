@@ -256,7 +256,7 @@ def export_csv(view: View, account: Account, csrf: str) -> Response:
 
 @logged_in
 def workplaces(view: View, account: Account, csrf: str) -> Response:
-    with reading(view.engine) as connection:
+    with reading(view.engine, registrations=False) as connection:
         found = smartphone.printable(connection, account.company_id)
     base = view.base_url()
     return view.render(
@@ -270,7 +270,7 @@ def workplaces(view: View, account: Account, csrf: str) -> Response:
 
 @logged_in
 def workplace_qr(view: View, account: Account, csrf: str, workplace_id: str) -> Response:
-    with reading(view.engine) as connection:
+    with reading(view.engine, registrations=False) as connection:
         site = smartphone.site(connection, workplace_id)
     if site is None or account.company_id not in site.declaration.companies():
         raise NotFound()

@@ -38,7 +38,7 @@ from storage.database import reading, transaction
 
 
 def _declaration(view: View, workplace_id: str) -> tuple[Declaration, dict[str, str]]:
-    with reading(view.engine) as connection:
+    with reading(view.engine, registrations=False) as connection:
         found = smartphone.site(connection, workplace_id)
     if found is None:
         raise NotFound()
@@ -89,7 +89,7 @@ def _employers(view: View, declaration: Declaration, identity: Identity) -> list
     """The employers a worker chooses from (Q4); none for a Limosa id."""
     if identity.inss is None:
         return []
-    with reading(view.engine) as connection:
+    with reading(view.engine, registrations=False) as connection:
         return smartphone.employers(connection, declaration, identity.inss, work_day(view.now))
 
 
@@ -161,7 +161,7 @@ def register(view: View, workplace_id: str) -> Response:
     sender = Sender(
         f"web:{device}", registration.company_id or declaration.contractor, UserType.WORKER
     )
-    with transaction(view.engine) as connection:
+    with transaction(view.engine, registering=True) as connection:
         (answer,) = register_from(
             connection, sender, [registration], view.now, view.pages.future_tolerance, Channel.WEB
         )
