@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Column, DateTime, MetaData, Table, select
 
 from storage import migrate
+from storage.database import moment_values, naive_utc
 from storage.tables import metadata
 
 
@@ -19,3 +23,28 @@ def test_a_migrated_database_is_current_and_upgrading_again_is_harmless(engine):
     assert migrate.is_current(engine)
     migrate.upgrade(engine)
     assert migrate.is_current(engine)
+
+
+def test_a_registration_time_is_stored_as_sqlalchemy_stores_a_time_and_reads_back(engine):
+    """Registering passes times to the driver as plain values (``moment_values``); read back
+    through SQLAlchemy they are the same UTC times, to the microsecond."""
+    times = [
+        datetime(2026, 11, 27, 8, 0, tzinfo=timezone(timedelta(hours=1))),
+        datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(2024, 3, 31, 0, 30, 0, 5, tzinfo=timezone(timedelta(hours=2))),
+        datetime(999, 1, 1, 1, 0, tzinfo=UTC),
+    ]
+    table = Table("moments", MetaData(), Column("at", DateTime))
+    with engine.connect() as connection:
+        table.create(connection)
+        moment = moment_values(connection)
+        if engine.dialect.name == "sqlite":
+            stores = DateTime().dialect_impl(connection.dialect).bind_processor(connection.dialect)
+            assert [moment(t) for t in times] == [stores(naive_utc(t)) for t in times]
+        marker = "?" if engine.dialect.name == "sqlite" else "%s"  # the driver's own
+        connection.exec_driver_sql(
+            f"INSERT INTO moments (at) VALUES ({marker})", [(moment(t),) for t in times]
+        )
+        read = connection.execute(select(table.c.at)).scalars().all()
+        connection.rollback()
+    assert read == [t.astimezone(UTC).replace(tzinfo=None) for t in times]
