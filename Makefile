@@ -35,15 +35,14 @@ $(CHROMIUM):
 # built on (another path or version), as when /usr/bin/python3.11 appears or goes.
 INTERPRETER := $(VENV)/.interpreter
 WANTED_INTERPRETER := $(shell $(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable), sys.version.split()[0])' 2>/dev/null)
-ifneq ($(WANTED_INTERPRETER),$(shell cat $(INTERPRETER) 2>/dev/null))
+BUILT_INTERPRETER := $(shell cat $(INTERPRETER) 2>/dev/null)
+ifneq ($(WANTED_INTERPRETER),$(BUILT_INTERPRETER))
+REBUILD_VENV := rm -rf $(VENV)
 $(STAMP): FORCE
 endif
 
 $(STAMP): setup.cfg pyproject.toml
-	@if [ -d $(VENV) ] && [ "$$(cat $(INTERPRETER) 2>/dev/null)" != "$(WANTED_INTERPRETER)" ]; then \
-		echo "$(VENV) was built on another interpreter: building it again on $(WANTED_INTERPRETER)"; \
-		rm -rf $(VENV); \
-	fi
+	$(REBUILD_VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'

@@ -59,8 +59,7 @@ def test_a_metrics_scrape_leaves_the_staged_registrations_where_they_are(sqlite_
     """A scrape reads only the check queue: it takes no write lock to merge, however often
     a monitoring system asks."""
     register(sqlite_gateway, batch(3))
-    base = sqlite_gateway.url.rsplit("/PresenceRegistration/v1", 1)[0]
-    with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+    with urllib.request.urlopen(base_of(sqlite_gateway) + "/metrics", timeout=10) as response:
         assert b'ciao_check_queue_days{state="due"} 1.0' in response.read()
     assert raw_count(sqlite_gateway, "staged_registrations") == 3
     assert raw_count(sqlite_gateway, "registrations") == 0
