@@ -156,21 +156,34 @@ def running_gateway(workers: int, check_workers: int = 0) -> Iterator[tuple[int,
         place.cleanup()
 
 
+# When, as a share of the batches' run, a worker's caches have filled: the memory sampled then
+# is the one a worker must keep to the end.
+WARM_SHARE = 0.2
+
+
 def measure(seconds: float, workers: int = 2) -> dict[str, object]:
     with running_gateway(workers) as (port, pids):
         rss_start = sorted(rss_kib(pid) for pid in pids)
         say(f"HTTP: {seconds:.0f} s of single-registration requests, 4 clients ...")
         single = run_load(port, envelope(1), 1, seconds, clients=4, limit=200_000)
         say(f"HTTP: {seconds:.0f} s of 200-registration batches, 2 clients ...")
+        warm: list[int] = []
         halfway: list[int] = []
-        timer = threading.Timer(seconds / 2, lambda: halfway.extend(rss_kib(p) for p in pids))
-        timer.start()
+        timers = [
+            threading.Timer(
+                seconds * share, lambda kept=kept: kept.extend(rss_kib(p) for p in pids)
+            )
+            for share, kept in ((WARM_SHARE, warm), (0.5, halfway))
+        ]
+        for timer in timers:
+            timer.start()
         workers_cpu, load_cpu = sum(cpu_seconds(p) for p in pids), load_cpu_seconds()
         batch = run_load(port, envelope(200), 200, seconds, clients=2, limit=20_000)
         workers_cpu = sum(cpu_seconds(p) for p in pids) - workers_cpu
         load_cpu = load_cpu_seconds() - load_cpu
-        timer.cancel()
-        rss_end = sorted(rss_kib(pid) for pid in pids)
+        for timer in timers:
+            timer.cancel()
+        rss_end = [rss_kib(pid) for pid in pids]
         # Where the two cores went: what bounds the batches' throughput.
         batches = max(int(batch["requests"]), 1)
         batch["worker_cpu_ms_per_batch"] = workers_cpu / batches * 1000
@@ -181,6 +194,11 @@ def measure(seconds: float, workers: int = 2) -> dict[str, object]:
         "worker_rss_kib_start": rss_start,
         # Caches and allocator pools fill during the first seconds of batches; what counts is
         # whether a worker still grows from request to request after that.
+        "worker_rss_kib_batch_warm": sorted(warm),
         "worker_rss_kib_batch_halfway": sorted(halfway),
-        "worker_rss_kib_end": rss_end,
+        "worker_rss_kib_end": sorted(rss_end),
+        # Per worker, warm and end in the order of ``pids``.
+        "worker_rss_growth_kib_after_warm": max(
+            (end - start for start, end in zip(warm, rss_end, strict=False)), default=0
+        ),
     }

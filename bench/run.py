@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         results["http_batch_registrations_per_s"] = batch["registrations_per_s"]
         results["http_single_p99_ms"] = single["p99_ms"]
         results["http_errors"] = single["errors"] + batch["errors"]
+        results["http_worker_rss_growth_kib"] = http["worker_rss_growth_kib_after_warm"]
         print(
             f"HTTP single: {single['requests_per_s']:.0f} req/s, p50 {single['p50_ms']:.1f} ms,"
             f" p99 {single['p99_ms']:.1f} ms, errors {single['errors']}",
@@ -106,8 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"gunicorn worker RSS: {http['worker_rss_kib_start']} KiB at the start, "
-            f"{http['worker_rss_kib_batch_halfway']} KiB half way through the batches, "
-            f"{http['worker_rss_kib_end']} KiB at the end",
+            f"{http['worker_rss_kib_batch_warm']} KiB {http_load.WARM_SHARE:.0%} into the "
+            f"batches, {http['worker_rss_kib_batch_halfway']} KiB half way, "
+            f"{http['worker_rss_kib_end']} KiB at the end: a worker grew by at most "
+            f"{http['worker_rss_growth_kib_after_warm']} KiB after the first "
+            f"{http_load.WARM_SHARE * args.seconds:.0f} s",
             flush=True,
         )
     count = 4_000 if args.quick else 20_000
