@@ -10,19 +10,14 @@ from pathlib import Path
 from sqlalchemy import text
 
 from gateway.domain.registration import (
-    RegistrationMeans,
-    RegistrationType,
-    Sender,
     StoredRegistration,
-    SubmittedRegistration,
-    UserType,
 )
 from gateway.services.registrations import register_from
 from storage import migrate
 from storage import registrations as stored
 from storage.database import create_database_engine, reading, transaction
 from storage.staging import MERGE_AT
-from tests.builders import batch
+from tests.builders import BADGE_SYSTEM, batch, check_in
 from tests.conftest import PASSWORD, RunningGateway
 from tests.soap import NS, envelope, post, register_body
 from tests.web import WORKER, WORKPLACE, WebClient, base_of, works_on_site
@@ -125,19 +120,9 @@ def test_registrations_waiting_when_the_database_is_upgraded_are_kept(tmp_path: 
     what waits in it stays, and a resend after the upgrade is answered with the original."""
     engine = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
     migrate.upgrade(engine, "0005")
-    sender = Sender("badge-system", "0403170701", UserType.EMPLOYER)
+    sender = BADGE_SYSTEM
     now = datetime.now(UTC)
-    sent = [
-        SubmittedRegistration(
-            "DW2026000001",
-            RegistrationType.CHECK_IN,
-            now - timedelta(minutes=1),
-            RegistrationMeans.BADGE,
-            inss="85073003328",
-            company_id="0403170701",
-            client_reference="before-upgrade",
-        )
-    ]
+    sent = [check_in(now - timedelta(minutes=1), "before-upgrade")]
 
     def send() -> int:
         with transaction(engine, registering=True) as connection:

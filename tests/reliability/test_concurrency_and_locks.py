@@ -10,21 +10,16 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 
 from gateway.domain.registration import (
-    RegistrationMeans,
-    RegistrationType,
-    Sender,
     StoredRegistration,
-    SubmittedRegistration,
-    UserType,
 )
 from gateway.services import registrations as service
 from storage import registrations as repository
 from storage.database import transaction
-from tests.builders import batch
+from tests.builders import BADGE_SYSTEM, batch, check_in
 from tests.conftest import empty_postgres
 from tests.soap import NS, envelope, post, register_body
 
@@ -87,20 +82,9 @@ def test_a_reference_stored_between_look_up_and_insert_is_answered_with_the_orig
     one looked it up. The insert then fails on the unique constraint and the batch is planned
     again against what is stored: the original is answered and nothing is stored twice."""
     empty_postgres(postgres_engine)
-    sender = Sender("badge-system", "0403170701", UserType.EMPLOYER)
+    sender = BADGE_SYSTEM
     now = datetime.now(UTC)
-    submitted = [
-        SubmittedRegistration(
-            "DW2026000001",
-            RegistrationType.CHECK_IN,
-            now - timedelta(minutes=minute),
-            RegistrationMeans.BADGE,
-            inss="85073003328",
-            company_id="0403170701",
-            client_reference=f"race-{minute}",
-        )
-        for minute in range(3)
-    ]
+    submitted = [check_in(now - timedelta(minutes=minute), f"race-{minute}") for minute in range(3)]
     with transaction(postgres_engine) as connection:  # the other request, committed first
         (original,) = service.register_from(connection, sender, submitted[1:2], now, timedelta())
     looked_up = repository.find_by_references
@@ -117,3 +101,34 @@ def test_a_reference_stored_between_look_up_and_insert_is_answered_with_the_orig
     assert len({a.id for a in answers}) == 3
     with postgres_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM registrations")).scalar_one() == 3
+
+
+@pytest.mark.postgres
+def test_only_a_batch_with_references_is_planned_in_a_savepoint(postgres_engine):
+    """Only references can meet another request's insert: a batch without any stores without
+    the savepoint that lets a batch be planned again, one round trip each way fewer."""
+    empty_postgres(postgres_engine)
+    sender = BADGE_SYSTEM
+    now = datetime.now(UTC)
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(postgres_engine, "before_cursor_execute", listen)
+    try:
+        savepoints = []
+        for references in ([None, None], [None, "sp-1"]):
+            statements.clear()
+            with transaction(postgres_engine) as connection:
+                answers = service.register_from(
+                    connection,
+                    sender,
+                    [check_in(now - timedelta(minutes=1), r) for r in references],
+                    now,
+                    timedelta(),
+                )
+            assert all(isinstance(a, StoredRegistration) for a in answers)
+            savepoints.append(any(s.startswith("SAVEPOINT") for s in statements))
+    finally:
+        event.remove(postgres_engine, "before_cursor_execute", listen)
+    assert savepoints == [False, True]
+    with postgres_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM registrations")).scalar_one() == 4
