@@ -50,6 +50,9 @@ accounts = Table(
     Column("created_at", DateTime, nullable=False),
 )
 
+# The unique indexes of client references hold only the registrations that have one.
+_WITH_REFERENCE = text("client_reference IS NOT NULL")
+
 registrations = Table(
     "registrations",
     metadata,
@@ -87,7 +90,16 @@ registrations = Table(
     Column("validated_at", DateTime),
     Column("validation_runs", Integer, nullable=False, default=0),
     Column("cancellation_reason", String(15)),
-    UniqueConstraint("sender_id", "client_reference"),
+    # A client reference is unique per sender. Only the registrations that have one are in
+    # the index: most badge systems send none.
+    Index(
+        "uq_registrations_sender_id_client_reference",
+        "sender_id",
+        "client_reference",
+        unique=True,
+        sqlite_where=_WITH_REFERENCE,
+        postgresql_where=_WITH_REFERENCE,
+    ),
     # Searches are by worker, employer, work place or sender, always within periods of days.
     Index("ix_registrations_worker_key_work_day", "worker_key", "work_day"),
     Index("ix_registrations_company_id_work_day", "company_id", "work_day"),
@@ -102,8 +114,6 @@ NEW_REGISTRATION_COLUMNS = tuple(
     for column in registrations.columns
     if column.name not in ("remark_codes", "validated_at", "cancellation_reason")
 )
-
-_WITH_REFERENCE = text("client_reference IS NOT NULL")
 
 # Registrations acknowledged on SQLite, waiting to be merged into ``registrations`` in large
 # batches: the same columns without the search indexes, whose pages every batch would

@@ -12,6 +12,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -79,18 +80,27 @@ def postgres_engine() -> Iterator[Engine]:
         if os.environ.get("CIAO_REQUIRE_POSTGRES"):
             pytest.fail(reason + " and CIAO_REQUIRE_POSTGRES is set")
         pytest.skip(reason)
+    with postgres_database() as engine:
+        yield engine
+
+
+@contextmanager
+def postgres_database(revision: str = "head") -> Iterator[Engine]:
+    """A PostgreSQL database of its own, migrated to ``revision``, dropped afterwards."""
     admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     name = f"ciao_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(normalise_url(POSTGRES_URL)).set(database=name)
     engine = create_database_engine(url.render_as_string(hide_password=False))
-    migrate.upgrade(engine)
-    yield engine
-    engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        migrate.upgrade(engine, revision)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def empty_postgres(engine: Engine) -> None:

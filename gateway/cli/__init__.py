@@ -19,6 +19,7 @@ from gateway.cli.data import cmd_export, cmd_import, cmd_qr
 from gateway.cli.serving import cmd_migrate, cmd_serve, cmd_worker
 from gateway.cli.users import cmd_users
 from gateway.services.errors import ServiceError
+from storage import migrate
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args.handler(args)
-    except (CliError, ServiceError, imports.ImportFileError) as error:
+    except (CliError, ServiceError, imports.ImportFileError, migrate.MigrationRefused) as error:
         print(f"ciao-gateway: error: {error}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:

@@ -1,0 +1,120 @@
+"""Upgrading a database that is in use: migration 0007 rebuilds the registrations' index of
+client references (on SQLite by copying the table that validations and corrections refer to),
+and every registration, its history and its reference stay as they were."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError
+
+from gateway.cli import main
+from gateway.domain.registration import StoredRegistration
+from gateway.services.registrations import register_from
+from storage import migrate
+from storage.database import create_database_engine, transaction
+from storage.tables import registrations
+from tests.builders import BADGE_SYSTEM, check_in
+from tests.conftest import postgres_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own, migrated up to 0006 only."""
+    if request.param == "sqlite":
+        engine = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
+        migrate.upgrade(engine, "0006")
+        yield engine
+        engine.dispose()
+        return
+    request.getfixturevalue("postgres_engine")  # skips when PostgreSQL is unreachable
+    with postgres_database("0006") as engine:
+        yield engine
+
+
+_COLUMNS = [column.name for column in registrations.columns]
+COPY_WITH_A_NEW_ID = (
+    f"INSERT INTO registrations ({', '.join(_COLUMNS)}) "
+    f"SELECT {', '.join('id + 1000' if c == 'id' else c for c in _COLUMNS)} "
+    "FROM registrations WHERE id = :id"
+)
+_INDEX = "uq_registrations_sender_id_client_reference"
+INDEX_DEFINITION = {
+    "sqlite": f"SELECT sql FROM sqlite_master WHERE name = '{_INDEX}'",
+    "postgresql": f"SELECT indexdef FROM pg_indexes WHERE indexname = '{_INDEX}'",
+}
+
+
+def register(engine: Engine, references: list[str | None]) -> list[int]:
+    now = datetime.now(UTC)
+    sent = [check_in(now - timedelta(minutes=1 + i), r) for i, r in enumerate(references)]
+    with transaction(engine, registering=True) as connection:
+        answers = register_from(connection, BADGE_SYSTEM, sent, now, timedelta(minutes=5))
+    assert all(isinstance(a, StoredRegistration) for a in answers)
+    return [a.id for a in answers]  # type: ignore[union-attr]
+
+
+def scalar(engine: Engine, query: str) -> object:
+    with transaction(engine) as connection:  # merges what is staged first
+        return connection.execute(text(query)).scalar_one()
+
+
+def test_registrations_their_history_and_references_survive_migration_0007(database_at_0006):
+    engine = database_at_0006
+    kept, plain = register(engine, ["kept-1", None])
+    with transaction(engine) as connection:  # a checked registration has a validation history
+        connection.execute(
+            text(
+                "INSERT INTO validations (registration_id, status, validated_at, remark_codes) "
+                "VALUES (:id, 'VALIDATED WITH REMARKS', :at, 'W001')"
+            ),
+            {"id": plain, "at": datetime(2026, 12, 1, 12, 0)},
+        )
+
+    migrate.upgrade(engine)
+
+    assert migrate.is_current(engine)
+    assert scalar(engine, "SELECT count(*) FROM registrations") == 2
+    assert scalar(engine, "SELECT registration_id FROM validations") == plain
+    assert register(engine, ["kept-1"]) == [kept]  # a resend is answered with the original
+    assert len(set(register(engine, [None, None]))) == 2  # no reference: never a duplicate
+    assert scalar(engine, "SELECT count(*) FROM registrations") == 4
+    # The reference is still unique per sender.
+    with pytest.raises(IntegrityError), transaction(engine) as connection:
+        connection.execute(text(COPY_WITH_A_NEW_ID), {"id": kept})
+    assert "client_reference IS NOT NULL" in str(
+        scalar(engine, INDEX_DEFINITION[engine.dialect.name])
+    )
+    if engine.dialect.name == "sqlite":  # foreign keys are on again, for every connection
+        assert scalar(engine, "PRAGMA foreign_keys") == 1
+        with pytest.raises(IntegrityError, match="FOREIGN KEY"), transaction(engine) as c:
+            c.execute(text("DELETE FROM registrations WHERE id = :id"), {"id": plain})
+
+
+def test_an_upgrade_that_would_leave_a_dangling_reference_changes_nothing(tmp_path, capsys):
+    """SQLite migrates with foreign keys off and checks them before the commit: a database
+    holding a history entry of a registration that does not exist (written by hand, with
+    foreign keys off) is refused whole, with what to do next, and stays at its revision."""
+    path = tmp_path / "ciao.db"
+    engine = create_database_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, "0006")
+    engine.dispose()
+    with sqlite3.connect(path) as by_hand:
+        by_hand.execute(
+            "INSERT INTO validations (registration_id, status, validated_at) "
+            "VALUES (404, 'VALIDATED', '2026-12-01 12:00:00')"
+        )
+
+    code = main(["migrate", "--database", f"sqlite:///{path}"])
+
+    error = capsys.readouterr().err
+    assert code == 2
+    assert "rows of validations (1) refer to rows that do not exist" in error
+    assert "PRAGMA foreign_key_check" in error and "Traceback" not in error
+    with sqlite3.connect(path) as by_hand:
+        assert by_hand.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
