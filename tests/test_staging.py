@@ -62,7 +62,8 @@ def test_a_metrics_scrape_leaves_the_staged_registrations_where_they_are(sqlite_
 
 def test_pages_that_read_no_registrations_leave_the_staged_ones_where_they_are(sqlite_gateway):
     """The worker's page (its declaration, the worker's employers), a registration made on
-    it, and the management pages of QR codes take no write lock to merge: on a busy
+    it, signing in to the management pages and their pages of QR codes take no write lock
+    to merge: on a busy
     gateway something is nearly always staged, and a merge of up to 10,000 registrations
     would hold up each of them."""
     works_on_site(sqlite_gateway)
@@ -83,6 +84,13 @@ def test_pages_that_read_no_registrations_leave_the_staged_ones_where_they_are(s
     assert done.status == 200, done.body
     assert manager.get("/manage/workplaces").texts("section.qr h2")
     assert manager.get(f"/manage/workplaces/{WORKPLACE}/qr.svg").status == 200
+    assert raw_count(sqlite_gateway, "staged_registrations") == 4
+    signing_in = WebClient(base_of(sqlite_gateway), language="en")
+    landed = signing_in.post(
+        "/manage/login",
+        {"username": "badge-system", "password": PASSWORD, "next": "/manage/workplaces"},
+    )
+    assert landed.texts("section.qr h2")  # signed in, on a page of no registrations
     assert raw_count(sqlite_gateway, "staged_registrations") == 4
     assert raw_count(sqlite_gateway, "registrations") == 0
 

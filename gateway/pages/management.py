@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from gateway.domain.consultation import ExportRequest, SearchCriteria
 from gateway.domain.corrections import WINDOW, CorrectionType, correctable
-from gateway.domain.identity import Account, UsernameToken
+from gateway.domain.identity import Account
 from gateway.domain.registration import Status, StoredRegistration
 from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import BELGIUM
@@ -73,10 +73,10 @@ def login(view: View) -> Response:
     if refusal is not None:
         return view.too_many(refusal)
     form = view.request.form
-    token = UsernameToken(form.get("username", ""), form.get("password", ""), digest=False)
     try:
-        with view.pages.authenticator.unit_of_work(view.engine, token, view.now) as (_, account):
-            pass
+        account = view.pages.authenticator.sign_in(
+            view.engine, form.get("username", ""), form.get("password", ""), view.now
+        )
     except AuthenticationFailed:
         return view.render("manage_login.html", 401, next=target, failed=True)
     cookie = view.pages.signer.session_cookie(account.username)

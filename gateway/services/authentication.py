@@ -60,6 +60,14 @@ class Authenticator:
         with transaction(engine, registering=registering) as connection:
             yield connection, self.authenticate(connection, token, now)
 
+    def sign_in(self, engine: Engine, username: str, password: str, now: datetime) -> Account:
+        """The account that ``username`` and ``password`` (a login form's) authenticate. Read
+        in a transaction that takes no write lock and merges no staged registrations: a
+        password alone writes nothing, unlike a token's nonce, which must be remembered."""
+        token = UsernameToken(username, password, digest=False)
+        with reading(engine, registrations=False) as connection:
+            return self.authenticate(connection, token, now)
+
     def _verify_ahead(self, engine: Engine, token: UsernameToken | None) -> None:
         """Check a PasswordText token's password unless its outcome is remembered, so that
         ``authenticate`` then finds it so."""
