@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import checks, export, floors, http_load, ingest, stock
+from bench import checks, export, floors, http_load, ingest, probe, stock
 from bench.common import say
 
 RESULTS = Path(__file__).parent / "results.json"
@@ -54,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
         f"{platform.python_version()}",
     }
+    results["registration_build_us_start"] = probe.registration_build_us()
+    print(
+        f"this machine now: a domain registration built in "
+        f"{results['registration_build_us_start']:.2f} us",
+        flush=True,
+    )
     sqlite = ingest.measure("sqlite", args.repeat)
     results["ingest_ratio_sqlite"] = sqlite["ratio"]
     results["ingest_sqlite"] = sqlite
@@ -130,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"export of {exported['registrations']} registrations (100 days, one enterprise): "
         f"{exported['seconds']:.1f} s, peak memory {exported['peak_rss_mib']:.0f} MiB",
+        flush=True,
+    )
+    results["registration_build_us_end"] = probe.registration_build_us()
+    print(
+        f"this machine at the end: a domain registration built in "
+        f"{results['registration_build_us_end']:.2f} us",
         flush=True,
     )
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True))
