@@ -10,6 +10,11 @@ import pytest
 import zeep
 from zeep.wsse.username import UsernameToken
 
+from gateway.domain.identity import UsernameToken as Token
+from gateway.services import accounts, authentication
+from gateway.services.errors import AuthenticationFailed
+from gateway.services.passwords import SecretKey
+from storage.database import transaction
 from tests.builders import registration
 from tests.conftest import PASSWORD, RunningGateway
 from tests.soap import NS, post, register_body
@@ -144,3 +149,51 @@ def test_a_password_is_never_checked_while_the_write_lock_is_held(sqlite_gateway
     assert browser.login("second-system", "not the password").status == 401
     assert checked == [True] * 4  # both accounts, the wrong password once, the login
     assert gateway.count() == 1
+
+
+def test_a_checked_password_is_remembered_for_an_hour_but_a_new_one_or_a_disabling_counts_at_once(
+    engine, tmp_path, monkeypatch
+):
+    """Argon2 costs 100-150 ms and 64 MiB a check: each account's outcome is remembered for an
+    hour, not recomputed on its requests; the stored hash is part of what is remembered and
+    the account is read every time, so a new password or a disabled account counts at once."""
+    key = SecretKey.load_or_create(tmp_path / "secret.key")
+    with transaction(engine) as connection:
+        for name in ("first", "second", "third"):
+            accounts.add(connection, key, name, PASSWORD, "0403170701", "EMPLOYER")
+    clock = [1000.0]
+    monkeypatch.setattr(authentication.time, "monotonic", lambda: clock[0])
+    checks: list[str] = []
+    verify = authentication.verify_password
+
+    def counted(password_hash: str, password: str) -> bool:
+        checks.append(password)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(authentication, "verify_password", counted)
+    authenticator = authentication.Authenticator(key, timedelta(minutes=5))
+
+    def signs_in(name: str, password: str = PASSWORD) -> bool:
+        token = Token(name, password, digest=False)
+        try:
+            with authenticator.unit_of_work(engine, token, datetime.now(UTC)):
+                return True
+        except AuthenticationFailed:
+            return False
+
+    assert signs_in("first") and checks == [PASSWORD]
+    clock[0] += 3599  # a minute was the limit once
+    assert signs_in("first") and checks == [PASSWORD]
+    with transaction(engine) as connection:
+        accounts.reset_password(connection, key, "first", "a-new-password-2")
+    assert not signs_in("first") and signs_in("first", "a-new-password-2")
+    assert checks == [PASSWORD, PASSWORD, "a-new-password-2"]  # the new hash, checked at once
+    with transaction(engine) as connection:
+        accounts.set_disabled(connection, "first", True)
+    assert not signs_in("first", "a-new-password-2")  # remembered, and refused all the same
+    clock[0] += 3601
+    assert signs_in("second") and len(checks) == 4
+
+    monkeypatch.setattr(authentication, "CACHE_LIMIT", 2)
+    assert signs_in("third") and len(checks) == 5  # "second" is kept, the oldest forgotten
+    assert signs_in("second") and signs_in("third") and len(checks) == 5

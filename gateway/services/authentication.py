@@ -5,12 +5,18 @@ A missing token, an unknown user, a wrong password and a disabled account all gi
 Created time is outside the window, or whose nonce was used before, gives ``TokenRejected``:
 saying so helps an integrator fix a clock or a nonce generator, and reveals no credential.
 
-Argon2 takes tens of milliseconds by design (150 ms on the development machine); whether a
-PasswordText token's password matched is remembered for a short while under a keyed digest of
-(username, password, stored hash), so that the hash is not recomputed on every request of a
-busy badge system. ``unit_of_work`` checks the password ahead of the transaction it opens, in
-a read of its own: a hash computed inside would hold the database's write lock, which every
-registering request needs, for all of that time.
+Argon2 takes 64 MiB and 100-150 ms (on the development machine) by design; whether a
+PasswordText token's password matched is remembered under a keyed digest of (username,
+password, stored hash), so that the hash is not recomputed on every request of a busy badge
+system. The stored hash is part of the digest, and the account is read on every request: a new
+password or a disabled account counts at once, however long an outcome is remembered. So it is
+remembered for an hour (the oldest forgotten first once ``CACHE_LIMIT`` are): forgotten every
+minute, each account sending PasswordText tokens cost every worker an Argon2 check a minute,
+and 500 of them nearly a core's whole time.
+
+``unit_of_work`` checks the password ahead of the transaction it opens, in a read of its own:
+a hash computed inside would hold the database's write lock, which every registering request
+needs, for all of that time.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -30,7 +37,7 @@ from gateway.services.passwords import SecretKey, password_digest, verify_passwo
 from storage import accounts
 from storage.database import reading, transaction
 
-CACHE_SECONDS = 60.0
+CACHE_SECONDS = 3600.0
 CACHE_LIMIT = 10_000
 PURGE_SECONDS = 60.0  # how often a process forgets nonces older than twice the window
 
@@ -142,10 +149,16 @@ class Authenticator:
         if remembered is not None:
             return remembered
         matched = verify_password(password_hash, token.password)
-        if len(self._outcomes) >= CACHE_LIMIT:
-            self._outcomes.clear()
-            self._hashes.clear()
         fingerprint = self._key.fingerprint(token.username, token.password, password_hash)
-        self._outcomes[fingerprint] = (time.monotonic() + CACHE_SECONDS, matched)
-        self._hashes[token.username] = password_hash
+        _remember(self._outcomes, fingerprint, (time.monotonic() + CACHE_SECONDS, matched))
+        _remember(self._hashes, token.username, password_hash)
         return matched
+
+
+def _remember(memory: dict[Any, Any], key: object, value: object) -> None:
+    """``memory[key] = value``, the oldest entry forgotten first (a dict keeps the order in
+    which keys came) when ``CACHE_LIMIT`` are remembered."""
+    memory.pop(key, None)
+    if len(memory) >= CACHE_LIMIT:
+        del memory[next(iter(memory))]
+    memory[key] = value
