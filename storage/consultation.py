@@ -18,7 +18,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union,
+    union_all,
     update,
 )
 
@@ -42,15 +42,30 @@ _SORT_COLUMNS = {
 }
 
 
-def visible_to(company: str) -> ColumnElement[bool]:
-    """Registrations an enterprise may consult: of its own workers, sent by it, or of a
-    company below it in the chain of the registration's declaration of works (Q14)."""
-    below = exists().where(
+def _below(company: str) -> ColumnElement[bool]:
+    """The registration's company is below ``company`` in its declaration's chain."""
+    return exists().where(
         chain_visibility.c.workplace_id == _C.workplace_id,
         chain_visibility.c.viewer == company,
         chain_visibility.c.company_id == _C.company_id,
     )
-    return or_(_C.company_id == company, _C.sender_company_id == company, below)
+
+
+def visible_to(company: str) -> ColumnElement[bool]:
+    """Registrations an enterprise may consult: of its own workers, sent by it, or of a
+    company below it in the chain of the registration's declaration of works (Q14)."""
+    return or_(_C.company_id == company, _C.sender_company_id == company, _below(company))
+
+
+def _visible_among(company: str) -> ColumnElement[bool]:
+    """``visible_to`` as a test of rows another index found: its columns wrapped, so that no
+    planner drives the search by the employer's and the sender's indexes instead (SQLite
+    did, and a search for one worker's month read a million registrations)."""
+    return or_(
+        func.coalesce(_C.company_id, "") == company,
+        func.coalesce(_C.sender_company_id, "") == company,
+        _below(company),
+    )
 
 
 def is_visible(connection: Connection, registration_id: int, company: str | None) -> bool:
@@ -69,16 +84,29 @@ def _in_periods(day: Any, periods: Sequence[tuple[date, date]]) -> ColumnElement
     return or_(*(day.between(start, end) for start, end in periods))
 
 
+def _of_in_periods(
+    column: Any, value: str, day: Any, periods: Sequence[tuple[date, date]]
+) -> ColumnElement[bool]:
+    """``column == value`` on the days of ``periods``, as one term per period: each is a
+    range of the (column, work day) index, where ``column == value AND (period OR period
+    ...)`` has the planner read every day of ``value`` (all 31 periods of a month took 1.6 s
+    on a million registrations of one employer, 0.05 s this way)."""
+    return or_(*(and_(column == value, day.between(start, end)) for start, end in periods))
+
+
 def _visible_ids(company: str, periods: Sequence[tuple[date, date]]) -> Any:
     """The ids of the registrations ``company`` may see in ``periods``, as three index-backed
     selects (employer and day, sender and day, chain then work place and day) instead of one
-    OR that a planner can only answer by scanning every registration of the periods."""
+    OR that a planner can only answer by scanning every registration of the periods. Each
+    leaves out what an earlier one found, so that they are put together without the sort
+    that would remove duplicates (its own registrations are mostly also the ones it sent)."""
     own, sent, below = registrations.alias(), registrations.alias(), registrations.alias()
     chain = chain_visibility.alias()
-    return union(
-        select(own.c.id).where(own.c.company_id == company, _in_periods(own.c.work_day, periods)),
+    return union_all(
+        select(own.c.id).where(_of_in_periods(own.c.company_id, company, own.c.work_day, periods)),
         select(sent.c.id).where(
-            sent.c.sender_company_id == company, _in_periods(sent.c.work_day, periods)
+            _of_in_periods(sent.c.sender_company_id, company, sent.c.work_day, periods),
+            sent.c.company_id.is_distinct_from(company),
         ),
         select(below.c.id)
         .join(
@@ -88,20 +116,38 @@ def _visible_ids(company: str, periods: Sequence[tuple[date, date]]) -> Any:
                 chain.c.company_id == below.c.company_id,
             ),
         )
-        .where(chain.c.viewer == company, _in_periods(below.c.work_day, periods)),
+        .where(
+            chain.c.viewer == company,
+            below.c.company_id != company,
+            below.c.sender_company_id != company,
+            _in_periods(below.c.work_day, periods),
+        ),
     )
 
 
 def _where(criteria: SearchCriteria, company: str | None) -> list[Any]:
-    where: list[Any] = [_in_periods(_C.work_day, criteria.periods)]
-    if company is not None:
+    # The most selective criterion given leads: the search reads its index, period by period.
+    given = [
+        (column, value)
+        for column, value in (
+            (_C.worker_key, None if criteria.inss is None else "N:" + criteria.inss),
+            (_C.workplace_id, criteria.workplace_id),
+            (_C.company_id, criteria.company_id),
+        )
+        if value is not None
+    ]
+    if given:
+        leading_column, leading_value = given[0]
+        where = [_of_in_periods(leading_column, leading_value, _C.work_day, criteria.periods)]
+    else:
+        where = [_in_periods(_C.work_day, criteria.periods)]
+    where += [column == value for column, value in given[1:]]
+    if company is None or criteria.company_id == company:
+        pass  # an operator, or an employer's own workers: all of them visible
+    elif given:
+        where.append(_visible_among(company))
+    else:  # the visible ids are gathered first, by the indexes of visibility
         where.append(_C.id.in_(_visible_ids(company, criteria.periods)))
-    if criteria.inss is not None:
-        where.append(_C.worker_key == "N:" + criteria.inss)
-    if criteria.company_id is not None:
-        where.append(_C.company_id == criteria.company_id)
-    if criteria.workplace_id is not None:
-        where.append(_C.workplace_id == criteria.workplace_id)
     if criteria.statuses:
         where.append(_C.status.in_([s.value for s in criteria.statuses]))
     if criteria.remark_codes:
