@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,12 +68,19 @@ def envelope(count: int, unique: bool = False) -> bytes:
 def soap_request(registrations: str) -> bytes:
     """``registrations`` (PresenceRegistrationRequest elements) as a registerPresences of the
     bench account, with a PasswordText token."""
+    return soap_envelope(
+        f'<RegisterPresencesRequest xmlns="{NS_TYPES}">{registrations}</RegisterPresencesRequest>'
+    )
+
+
+def soap_envelope(body: str) -> bytes:
+    """``body`` (a request element) in a SOAP envelope of the bench account, with a
+    PasswordText token."""
     return (
         '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Header>'
         f'<wsse:Security xmlns:wsse="{WSSE}"><wsse:UsernameToken><wsse:Username>{USERNAME}'
         f"</wsse:Username><wsse:Password>{PASSWORD}</wsse:Password></wsse:UsernameToken>"
-        f'</wsse:Security></soap:Header><soap:Body><RegisterPresencesRequest xmlns="{NS_TYPES}">'
-        f"{registrations}</RegisterPresencesRequest></soap:Body></soap:Envelope>"
+        f"</wsse:Security></soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>"
     ).encode()
 
 
@@ -155,7 +162,7 @@ def wsgi_caller(app: Any, body: bytes) -> Callable[[], bytes]:
 RUN = 10
 
 
-def median_seconds(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+def median_seconds(calls: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, float]:
     """The median time of each call over ``repeat`` calls, taken in turns (``RUN`` calls of
     one, then of the next, and round again) so that a slow spell of the machine weighs on all
     of them alike and their ratios hold, each in the steady state of its own calls."""

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import checks, export, floors, http_load, ingest, probe, stock
-from bench.common import say
+from bench import checks, dataset, export, floors, http_load, ingest, probe, search, stock
+from bench.common import say, scratch
 
 RESULTS = Path(__file__).parent / "results.json"
 
@@ -130,14 +130,32 @@ def main(argv: list[str] | None = None) -> int:
             f"{checked['registrations_per_s']:.0f} registrations/s for one worker",
             flush=True,
         )
-    exported = export.measure(50_000 if args.quick else 1_000_000)
-    results["export"] = exported
-    results["export_peak_rss_mib"] = exported["peak_rss_mib"]
-    print(
-        f"export of {exported['registrations']} registrations (100 days, one enterprise): "
-        f"{exported['seconds']:.1f} s, peak memory {exported['peak_rss_mib']:.0f} MiB",
-        flush=True,
-    )
+    at_scale = 50_000 if args.quick else 1_000_000
+    for kind in ("sqlite", "postgres") if with_postgres else ("sqlite",):
+        say(f"a database of {at_scale} registrations on {kind} ...")
+        place = scratch(kind)
+        try:
+            dataset.fill(place.engine, at_scale)
+            found = search.measure(place, max(1, args.repeat // 4))
+            results[f"search_{kind}"] = found
+            for name, figures in found.items():
+                print(
+                    f"search ({kind}, {at_scale} registrations) {name}: {figures['ms']:.1f} ms, "
+                    f"{figures['found']:.0f} found, {figures['returned']:.0f} returned",
+                    flush=True,
+                )
+            if kind == "sqlite":
+                exported = export.measure(place)
+                results["export"] = exported
+                results["export_peak_rss_mib"] = exported["peak_rss_mib"]
+                print(
+                    f"export of {exported['registrations']} registrations (100 days, one "
+                    f"enterprise): {exported['seconds']:.1f} s, peak memory "
+                    f"{exported['peak_rss_mib']:.0f} MiB",
+                    flush=True,
+                )
+        finally:
+            place.cleanup()
     results["registration_build_us_end"] = probe.registration_build_us()
     print(
         f"this machine at the end: a domain registration built in "

@@ -1,0 +1,89 @@
+"""Search at scale: ``searchPresences`` through the WSGI app on a database of a million
+registrations (``bench.dataset``), one kind of search at a time, each as an employer asks it:
+the median time per request and what it found."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from lxml import etree
+
+from bench.common import (
+    NS_TYPES,
+    Scratch,
+    gateway_app,
+    median_seconds,
+    say,
+    soap_envelope,
+    wsgi_caller,
+)
+from bench.dataset import FIRST_DAY, inss_of, workplace_of
+
+
+def _periods(days: int) -> str:
+    return "".join(
+        f"<RegistrationPeriod><StartDate>{day}</StartDate><EndDate>{day}</EndDate>"
+        "</RegistrationPeriod>"
+        for day in (FIRST_DAY + timedelta(days=d) for d in range(days))
+    )
+
+
+def _month() -> str:
+    end = FIRST_DAY + timedelta(days=30)
+    return (
+        f"<RegistrationPeriod><StartDate>{FIRST_DAY}</StartDate><EndDate>{end}</EndDate>"
+        "</RegistrationPeriod>"
+    )
+
+
+def _search(criteria: str, periods: str, page: str = "") -> str:
+    return (
+        f'<SearchPresencesRequest xmlns="{NS_TYPES}">{criteria}'
+        f"<RegistrationPeriodList>{periods}</RegistrationPeriodList>{page}"
+        "</SearchPresencesRequest>"
+    )
+
+
+def _page(first_row: int, sort: str = "ID", direction: str = "ASCENDING") -> str:
+    return (
+        f"<PaginationProperties><FirstRow>{first_row}</FirstRow><FetchSize>500</FetchSize>"
+        f"</PaginationProperties><SortingProperties><SortDirection>{direction}</SortDirection>"
+        f"<SortCriteria>{sort}</SortCriteria></SortingProperties>"
+    )
+
+
+# What an employer asks, from the narrowest to the widest.
+SEARCHES = {
+    "worker_month": _search(f"<INSS>{inss_of(7)}</INSS>", _month()),
+    "workplace_day": _search(f"<WorkPlaceId>{workplace_of(7)}</WorkPlaceId>", _periods(1)),
+    "employer_day_first_page": _search("<CompanyID>0403170701</CompanyID>", _periods(1), _page(0)),
+    "employer_day_last_page": _search(
+        "<CompanyID>0403170701</CompanyID>", _periods(1), _page(9_500)
+    ),
+    "all_visible_day": _search("", _periods(1), _page(0)),
+    "all_visible_31_days": _search("", _periods(31), _page(0)),
+    "employer_31_days_by_time_descending": _search(
+        "<CompanyID>0403170701</CompanyID>",
+        _periods(31),
+        _page(0, "REGISTRATION DATE", "DESCENDING"),
+    ),
+}
+_COUNT = f"{{{NS_TYPES}}}PresenceRegistrationResultCount"
+_FOUND = f"{{{NS_TYPES}}}PresenceRegistration"
+
+
+def measure(place: Scratch, repeat: int) -> dict[str, dict[str, float]]:
+    kind = place.engine.dialect.name
+    say(f"search on {kind}: {len(SEARCHES)} kinds of search, {repeat} requests each ...")
+    app = gateway_app(place.settings, place.engine)
+    calls = {name: wsgi_caller(app, soap_envelope(search)) for name, search in SEARCHES.items()}
+    figures: dict[str, dict[str, float]] = {}
+    for name, call in calls.items():
+        answer = etree.fromstring(call())
+        figures[name] = {
+            "found": int(answer.findtext(f".//{_COUNT}") or 0),
+            "returned": len(answer.findall(f".//{_FOUND}")),
+        }
+    for name, seconds in median_seconds(calls, repeat).items():
+        figures[name]["ms"] = seconds * 1000
+    return figures
