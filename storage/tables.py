@@ -104,7 +104,15 @@ registrations = Table(
     Index("ix_registrations_worker_key_work_day", "worker_key", "work_day"),
     Index("ix_registrations_company_id_work_day", "company_id", "work_day"),
     Index("ix_registrations_workplace_id_work_day", "workplace_id", "work_day"),
-    Index("ix_registrations_sender_company_id_work_day", "sender_company_id", "work_day"),
+    # Only what a company sent for another's workers: what it sent for its own it sees as
+    # their employer already, and most registrations are sent by the workers' employer.
+    Index(
+        "ix_registrations_sender_company_id_work_day",
+        "sender_company_id",
+        "work_day",
+        sqlite_where=text("company_id IS NOT sender_company_id"),
+        postgresql_where=text("company_id IS DISTINCT FROM sender_company_id"),
+    ),
 )
 
 # What a registration holds when it is stored, before any check: the columns registering

@@ -147,3 +147,19 @@ def test_on_sqlite_a_search_by_a_key_reads_that_keys_index_period_by_period(
     index = f"ix_registrations_{leading}_work_day ({leading}=? AND work_day>? AND work_day<?)"
     assert len(searches) == len(PERIODS), plan  # one range per period
     assert all(index in step for step in searches), plan
+
+
+def test_on_sqlite_all_an_employer_may_see_is_gathered_by_the_indexes_of_visibility(tmp_path):
+    """Its own workers, what it sent for another's workers (an index of those alone, see
+    migration 0008) and the chain below it, each by its index."""
+    sqlite_engine = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
+    migrate.upgrade(sqlite_engine)
+    query = page_query(SearchCriteria(PERIODS), "0403170701").compile(
+        dialect=sqlite_engine.dialect, compile_kwargs={"literal_binds": True}
+    )
+    with sqlite_engine.connect() as connection:
+        plan = "\n".join(
+            row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")
+        )
+    for index in EMPLOYER_VIEW:
+        assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan

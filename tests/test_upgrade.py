@@ -1,6 +1,7 @@
 """Upgrading a database that is in use: migration 0007 rebuilds the registrations' index of
-client references (on SQLite by copying the table that validations and corrections refer to),
-and every registration, its history and its reference stay as they were."""
+client references (on SQLite by copying the table that validations and corrections refer to)
+and 0008 the index of what was sent for other companies' workers; every registration, its
+history and its reference stay as they were."""
 
 from __future__ import annotations
 
@@ -43,11 +44,14 @@ COPY_WITH_A_NEW_ID = (
     f"SELECT {', '.join('id + 1000' if c == 'id' else c for c in _COLUMNS)} "
     "FROM registrations WHERE id = :id"
 )
-_INDEX = "uq_registrations_sender_id_client_reference"
 INDEX_DEFINITION = {
-    "sqlite": f"SELECT sql FROM sqlite_master WHERE name = '{_INDEX}'",
-    "postgresql": f"SELECT indexdef FROM pg_indexes WHERE indexname = '{_INDEX}'",
+    "sqlite": "SELECT sql FROM sqlite_master WHERE name = '{}'",
+    "postgresql": "SELECT indexdef FROM pg_indexes WHERE indexname = '{}'",
 }
+
+
+def index_definition(engine: Engine, name: str) -> str:
+    return str(scalar(engine, INDEX_DEFINITION[engine.dialect.name].format(name)))
 
 
 def register(engine: Engine, references: list[str | None]) -> list[int]:
@@ -87,9 +91,11 @@ def test_registrations_their_history_and_references_survive_migration_0007(datab
     # The reference is still unique per sender.
     with pytest.raises(IntegrityError), transaction(engine) as connection:
         connection.execute(text(COPY_WITH_A_NEW_ID), {"id": kept})
-    assert "client_reference IS NOT NULL" in str(
-        scalar(engine, INDEX_DEFINITION[engine.dialect.name])
-    )
+    references = index_definition(engine, "uq_registrations_sender_id_client_reference")
+    assert "client_reference IS NOT NULL" in references
+    # 0008: what a company sent is indexed only where it is another company's worker.
+    sent = index_definition(engine, "ix_registrations_sender_company_id_work_day")
+    assert "WHERE" in sent and "sender_company_id" in sent.split("WHERE", 1)[1], sent
     if engine.dialect.name == "sqlite":  # foreign keys are on again, for every connection
         assert scalar(engine, "PRAGMA foreign_keys") == 1
         with pytest.raises(IntegrityError, match="FOREIGN KEY"), transaction(engine) as c:
