@@ -72,7 +72,16 @@ def create_database_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    # Every execution planned with its own values: psycopg prepares a statement on the server
+    # once it ran 5 times, and PostgreSQL may then keep a generic plan, blind to the values.
+    # A search's page from row 9,500 took 210 ms that way against 7 ms planned for its offset.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
 
 
 @contextmanager
