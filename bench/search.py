@@ -4,7 +4,7 @@ the median time per request and what it found."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from lxml import etree
 
@@ -17,22 +17,20 @@ from bench.common import (
     soap_envelope,
     wsgi_caller,
 )
-from bench.dataset import FIRST_DAY, inss_of, workplace_of
+from bench.dataset import COMPANY, FIRST_DAY, inss_of, workplace_of
 
 
-def _periods(days: int) -> str:
-    return "".join(
-        f"<RegistrationPeriod><StartDate>{day}</StartDate><EndDate>{day}</EndDate>"
+def _period(start: date, end: date) -> str:
+    return (
+        f"<RegistrationPeriod><StartDate>{start}</StartDate><EndDate>{end}</EndDate>"
         "</RegistrationPeriod>"
-        for day in (FIRST_DAY + timedelta(days=d) for d in range(days))
     )
 
 
-def _month() -> str:
-    end = FIRST_DAY + timedelta(days=30)
-    return (
-        f"<RegistrationPeriod><StartDate>{FIRST_DAY}</StartDate><EndDate>{end}</EndDate>"
-        "</RegistrationPeriod>"
+def _days(count: int) -> str:
+    """``count`` periods of a day each, from the first day of the data."""
+    return "".join(
+        _period(day, day) for day in (FIRST_DAY + timedelta(days=d) for d in range(count))
     )
 
 
@@ -52,19 +50,21 @@ def _page(first_row: int, sort: str = "ID", direction: str = "ASCENDING") -> str
     )
 
 
+_EMPLOYER = f"<CompanyID>{COMPANY}</CompanyID>"
+
 # What an employer asks, from the narrowest to the widest.
 SEARCHES = {
-    "worker_month": _search(f"<INSS>{inss_of(7)}</INSS>", _month()),
-    "workplace_day": _search(f"<WorkPlaceId>{workplace_of(7)}</WorkPlaceId>", _periods(1)),
-    "employer_day_first_page": _search("<CompanyID>0403170701</CompanyID>", _periods(1), _page(0)),
-    "employer_day_last_page": _search(
-        "<CompanyID>0403170701</CompanyID>", _periods(1), _page(9_500)
+    "worker_month": _search(
+        f"<INSS>{inss_of(7)}</INSS>", _period(FIRST_DAY, FIRST_DAY + timedelta(days=30))
     ),
-    "all_visible_day": _search("", _periods(1), _page(0)),
-    "all_visible_31_days": _search("", _periods(31), _page(0)),
+    "workplace_day": _search(f"<WorkPlaceId>{workplace_of(7)}</WorkPlaceId>", _days(1)),
+    "employer_day_first_page": _search(_EMPLOYER, _days(1), _page(0)),
+    "employer_day_last_page": _search(_EMPLOYER, _days(1), _page(9_500)),
+    "all_visible_day": _search("", _days(1), _page(0)),
+    "all_visible_31_days": _search("", _days(31), _page(0)),
     "employer_31_days_by_time_descending": _search(
-        "<CompanyID>0403170701</CompanyID>",
-        _periods(31),
+        _EMPLOYER,
+        _days(31),
         _page(0, "REGISTRATION DATE", "DESCENDING"),
     ),
 }

@@ -42,29 +42,22 @@ _SORT_COLUMNS = {
 }
 
 
-def _below(company: str) -> ColumnElement[bool]:
-    """The registration's company is below ``company`` in its declaration's chain."""
-    return exists().where(
+def visible_to(company: str) -> ColumnElement[bool]:
+    """Registrations an enterprise may consult: of its own workers, sent by it, or of a
+    company below it in the chain of the registration's declaration of works (Q14).
+
+    A test of rows another index found (an id, a worker's days...): its columns are wrapped so
+    that no planner drives the search by the employer's and the sender's indexes instead
+    (SQLite did, and a search for one worker's month read a million registrations)."""
+    below = exists().where(
         chain_visibility.c.workplace_id == _C.workplace_id,
         chain_visibility.c.viewer == company,
         chain_visibility.c.company_id == _C.company_id,
     )
-
-
-def visible_to(company: str) -> ColumnElement[bool]:
-    """Registrations an enterprise may consult: of its own workers, sent by it, or of a
-    company below it in the chain of the registration's declaration of works (Q14)."""
-    return or_(_C.company_id == company, _C.sender_company_id == company, _below(company))
-
-
-def _visible_among(company: str) -> ColumnElement[bool]:
-    """``visible_to`` as a test of rows another index found: its columns wrapped, so that no
-    planner drives the search by the employer's and the sender's indexes instead (SQLite
-    did, and a search for one worker's month read a million registrations)."""
     return or_(
         func.coalesce(_C.company_id, "") == company,
         func.coalesce(_C.sender_company_id, "") == company,
-        _below(company),
+        below,
     )
 
 
@@ -146,7 +139,7 @@ def _where(criteria: SearchCriteria, company: str | None) -> list[Any]:
     if company is None or criteria.company_id == company:
         pass  # an operator, or an employer's own workers: all of them visible
     elif given:
-        where.append(_visible_among(company))
+        where.append(visible_to(company))
     else:  # the visible ids are gathered first, by the indexes of visibility
         where.append(_C.id.in_(_visible_ids(company, criteria.periods)))
     if criteria.statuses:

@@ -114,9 +114,10 @@ def empty_postgres(engine: Engine) -> None:
         )
 
 
-def _sqlite_engine(path: Path) -> Engine:
-    engine = create_database_engine(f"sqlite:///{path / 'ciao.db'}")
-    migrate.upgrade(engine)
+def sqlite_database(folder: Path, revision: str = "head") -> Engine:
+    """A SQLite file ``ciao.db`` in ``folder``, migrated to ``revision``."""
+    engine = create_database_engine(f"sqlite:///{folder / 'ciao.db'}")
+    migrate.upgrade(engine, revision)
     return engine
 
 
@@ -124,7 +125,7 @@ def _sqlite_engine(path: Path) -> Engine:
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """Each test that uses it runs twice: on a fresh SQLite file and on PostgreSQL."""
     if request.param == "sqlite":
-        sqlite = _sqlite_engine(tmp_path)
+        sqlite = sqlite_database(tmp_path)
         yield sqlite
         sqlite.dispose()
     else:
@@ -227,7 +228,7 @@ def gateway(engine: Engine, tmp_path: Path) -> Iterator[RunningGateway]:
 @pytest.fixture
 def sqlite_gateway(tmp_path: Path) -> Iterator[RunningGateway]:
     """The same on SQLite only, for what does not depend on the database."""
-    engine = _sqlite_engine(tmp_path)
+    engine = sqlite_database(tmp_path)
     yield from _running_gateway(engine, tmp_path)
     engine.dispose()
 

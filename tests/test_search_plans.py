@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy.dialects import postgresql
 
 from gateway.domain.consultation import SearchCriteria
-from storage import migrate
 from storage.consultation import page_query
-from storage.database import create_database_engine, execute_many, transaction
-from tests.conftest import empty_postgres
+from storage.database import execute_many, transaction
+from tests.conftest import empty_postgres, sqlite_database
 
 PERIODS = ((date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 12, 5), date(2026, 12, 5)))
 
@@ -136,8 +135,7 @@ def test_a_search_plan_uses_the_index_of_its_key(
 def test_on_sqlite_a_search_by_a_key_reads_that_keys_index_period_by_period(
     tmp_path, criteria, viewer, leading
 ):
-    sqlite_engine = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
-    migrate.upgrade(sqlite_engine)
+    sqlite_engine = sqlite_database(tmp_path)
     query = page_query(criteria, viewer).compile(
         dialect=sqlite_engine.dialect, compile_kwargs={"literal_binds": True}
     )
@@ -152,8 +150,7 @@ def test_on_sqlite_a_search_by_a_key_reads_that_keys_index_period_by_period(
 def test_on_sqlite_all_an_employer_may_see_is_gathered_by_the_indexes_of_visibility(tmp_path):
     """Its own workers, what it sent for another's workers (an index of those alone, see
     migration 0008) and the chain below it, each by its index."""
-    sqlite_engine = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
-    migrate.upgrade(sqlite_engine)
+    sqlite_engine = sqlite_database(tmp_path)
     query = page_query(SearchCriteria(PERIODS), "0403170701").compile(
         dialect=sqlite_engine.dialect, compile_kwargs={"literal_binds": True}
     )

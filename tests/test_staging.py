@@ -15,10 +15,10 @@ from gateway.domain.registration import (
 from gateway.services.registrations import register_from
 from storage import migrate
 from storage import registrations as stored
-from storage.database import create_database_engine, reading, transaction
+from storage.database import reading, transaction
 from storage.staging import MERGE_AT
 from tests.builders import BADGE_SYSTEM, batch, check_in
-from tests.conftest import PASSWORD, RunningGateway
+from tests.conftest import PASSWORD, RunningGateway, sqlite_database
 from tests.soap import NS, envelope, post, register_body
 from tests.web import WORKER, WORKPLACE, WebClient, base_of, works_on_site
 
@@ -126,8 +126,7 @@ def test_a_reference_sent_again_is_answered_with_the_original_staged_or_merged(s
 def test_registrations_waiting_when_the_database_is_upgraded_are_kept(tmp_path: Path):
     """Migration 0006 copies the staging table to change its index of client references:
     what waits in it stays, and a resend after the upgrade is answered with the original."""
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
-    migrate.upgrade(engine, "0005")
+    engine = sqlite_database(tmp_path, "0005")
     sender = BADGE_SYSTEM
     now = datetime.now(UTC)
     sent = [check_in(now - timedelta(minutes=1), "before-upgrade")]

@@ -18,18 +18,17 @@ from gateway.cli import main
 from gateway.domain.registration import StoredRegistration
 from gateway.services.registrations import register_from
 from storage import migrate
-from storage.database import create_database_engine, transaction
+from storage.database import transaction
 from storage.tables import registrations
 from tests.builders import BADGE_SYSTEM, check_in
-from tests.conftest import postgres_database
+from tests.conftest import postgres_database, sqlite_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A database of its own, migrated up to 0006 only."""
     if request.param == "sqlite":
-        engine = create_database_engine(f"sqlite:///{tmp_path / 'ciao.db'}")
-        migrate.upgrade(engine, "0006")
+        engine = sqlite_database(tmp_path, "0006")
         yield engine
         engine.dispose()
         return
@@ -107,9 +106,7 @@ def test_an_upgrade_that_would_leave_a_dangling_reference_changes_nothing(tmp_pa
     holding a history entry of a registration that does not exist (written by hand, with
     foreign keys off) is refused whole, with what to do next, and stays at its revision."""
     path = tmp_path / "ciao.db"
-    engine = create_database_engine(f"sqlite:///{path}")
-    migrate.upgrade(engine, "0006")
-    engine.dispose()
+    sqlite_database(tmp_path, "0006").dispose()
     with sqlite3.connect(path) as by_hand:
         by_hand.execute(
             "INSERT INTO validations (registration_id, status, validated_at) "
