@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -288,8 +287,7 @@ def get(connection: Connection, registration_id: int) -> StoredRegistration | No
         .order_by(validations.c.id)
     )
     later = tuple(_validation(*entry) for entry in history)
-    return replace(
-        found,
+    return found._replace(
         history=found.history + later,
         corrections=corrections.history(connection, registration_id),
     )

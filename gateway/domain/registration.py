@@ -2,6 +2,11 @@
 
 DOMAIN.md: every schema-valid registration is accepted and stored; checks run afterwards and
 raise remarks. Only what cannot be accepted at all (see ``acceptance``) is refused.
+
+A registration and its location are named tuples, made for every registration of every batch
+and export: a frozen dataclass took four times as long to build (0.9 against 0.25 us for a
+submitted registration), its ``__init__`` setting each field through ``object.__setattr__``.
+They are as immutable; what is made once per batch stays a frozen dataclass.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from gateway.domain.corrections import Correction
@@ -53,8 +58,7 @@ class UserType(StrEnum):
     WORKER = "WORKER"  # the worker on the smartphone page
 
 
-@dataclass(frozen=True, slots=True)
-class Coordinates:
+class Coordinates(NamedTuple):
     """WGS84 position determined by the device."""
 
     latitude: Decimal
@@ -62,8 +66,7 @@ class Coordinates:
     accuracy_meters: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
+class Address(NamedTuple):
     """An address typed in by the worker (GPS is not mandatory, Q12)."""
 
     street: str
@@ -76,8 +79,7 @@ class Address:
 Location = Coordinates | Address
 
 
-@dataclass(frozen=True, slots=True)
-class SubmittedRegistration:
+class SubmittedRegistration(NamedTuple):
     """A registration exactly as an employer system sent it.
 
     The worker is identified either by ``inss`` and the employer's ``company_id``, or by a
@@ -119,8 +121,7 @@ class Validation:
     remarks: tuple[Remark, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class StoredRegistration:
+class StoredRegistration(NamedTuple):
     """An accepted registration: what was submitted plus what the gateway gave it."""
 
     id: int
