@@ -98,6 +98,8 @@ MIXED = _batch(
     _registration(FUTURE, ClientPresenceRegistrationReference="ahead"),
     _registration("2026-11-28T23:30:00+01:00", ClientPresenceRegistrationReference="same"),
     _registration("2026-03-29T02:30:00+02:00", RegistrationType="BREAK_START"),
+    _registration(" 2026-11-27T05:00:00+00:00\n", RegistrationType="CHECK_OUT"),
+    _registration("2026-11-27T01:30:00-05:30", RegistrationType="BREAK_END"),
 )
 LARGE = _batch(
     *(

@@ -134,8 +134,8 @@ class IngestPath:
         request, header = found
         try:
             token = read_username_token(header)
-            batch = codec.read_register_request(request)
-            echoes = codec.echoes(batch)
+            echoes = codec.read_echoed_request(request)
+            batch = [registration for registration, _ in echoes]
         except Exception:  # Spyne reads it again and answers with the fault
             return None
         try:

@@ -37,11 +37,6 @@ _TYPES: dict[str | None, RegistrationType] = {kind.value: kind for kind in Regis
 _MEANS: dict[str | None, RegistrationMeans] = {means.value: means for means in RegistrationMeans}
 
 
-def parse_datetime(text: str) -> datetime:
-    """An ``xs:dateTime`` of ``ZonedDateTimeType`` (offset mandatory) as an aware datetime."""
-    return datetime.fromisoformat(text.strip())
-
-
 def format_datetime(value: datetime) -> str:
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
@@ -68,8 +63,20 @@ def _location(element: etree._Element) -> Location:
     return Address(street, postal_code, municipality, house_number, country_code)
 
 
-def read_registration(element: etree._Element) -> SubmittedRegistration:
-    """One validated ``PresenceRegistrationRequestType`` element as a domain registration.
+def _answer_form(text: str) -> str | None:
+    """``text``, an ``xs:dateTime`` as sent, if it is already written as the answer writes it
+    (``format_datetime`` of its value), which nearly every badge system's is; else None. With
+    its sign at [19] it is a date and time of whole seconds and an offset of 6 characters."""
+    if len(text) == 25 and text[19] in "+-" and text[20:] != "00:00":
+        return text
+    if len(text) == 20 and text[19] == "Z":
+        return text
+    return None
+
+
+def _read(element: etree._Element) -> tuple[SubmittedRegistration, str | None]:
+    """One validated ``PresenceRegistrationRequestType`` element as a domain registration,
+    and its time as the answer writes it if that is how it was sent (``_answer_form``).
 
     The hot path of every batch. The XSD fixes the order of the children (the worker as INSS
     and CompanyID or as LimosaId; WorkPlaceId, RegistrationType, RegistrationDateTime; an
@@ -102,10 +109,11 @@ def read_registration(element: etree._Element) -> SubmittedRegistration:
             emergency = child.text
         else:  # ClientPresenceRegistrationReference, the last one
             reference = child.text
-    return SubmittedRegistration(
+    when = (moment.text or "").strip()
+    registration = SubmittedRegistration(
         workplace.text or "",
         _TYPES[kind.text],
-        parse_datetime(moment.text or ""),
+        datetime.fromisoformat(when),
         _MEANS[means],
         inss,
         company,
@@ -115,10 +123,16 @@ def read_registration(element: etree._Element) -> SubmittedRegistration:
         emergency is not None and emergency.strip() in ("true", "1"),
         reference,
     )
+    return registration, _answer_form(when)
+
+
+def read_registration(element: etree._Element) -> SubmittedRegistration:
+    """One validated ``PresenceRegistrationRequestType`` element as a domain registration."""
+    return _read(element)[0]
 
 
 def read_register_request(element: etree._Element) -> list[SubmittedRegistration]:
-    return [read_registration(child) for child in element]
+    return [_read(child)[0] for child in element]
 
 
 def read_registration_id(element: etree._Element) -> int:
@@ -164,7 +178,8 @@ def _location_xml(location: Location) -> str:
     )
 
 
-def _submitted(registration: SubmittedRegistration) -> str:
+def _submitted(registration: SubmittedRegistration, when: str | None = None) -> str:
+    """The echo of ``registration``; ``when``, its time as written in the answer, if known."""
     # INSS, CompanyID, types, means and times have patterns or enumerations: nothing to escape.
     # A StrEnum formats as its value, several times faster than asking for .value.
     r = registration
@@ -176,7 +191,7 @@ def _submitted(registration: SubmittedRegistration) -> str:
         f"<PresenceRegistrationSubmitted>{inss}{company}{_opt('LimosaId', r.limosa_id)}"
         f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
         f"<RegistrationType>{r.registration_type}</RegistrationType>"
-        f"<RegistrationDateTime>{format_datetime(r.registered_at)}</RegistrationDateTime>"
+        f"<RegistrationDateTime>{when or format_datetime(r.registered_at)}</RegistrationDateTime>"
         f"{location}<RegistrationMeans>{r.means}</RegistrationMeans>"
         f"{_opt('DeviceId', r.device_id)}<EmergencyProcedure>{emergency}</EmergencyProcedure>"
         f"{_opt('ClientPresenceRegistrationReference', r.client_reference)}"
@@ -284,11 +299,12 @@ def response_xml(name: str, parts: Iterable[str]) -> str:
 Echo = tuple[SubmittedRegistration, str]
 
 
-def echoes(batch: Sequence[SubmittedRegistration]) -> list[Echo]:
-    """Each registration of ``batch`` with its echo in the answer, as submitted: the part of
-    the answer that needs nothing stored, written ahead of the batch's transaction so that
-    the answer, which must be whole before it commits, keeps the write lock short."""
-    return [(registration, _submitted(registration)) for registration in batch]
+def read_echoed_request(element: etree._Element) -> list[Echo]:
+    """Each registration of a validated ``RegisterPresencesRequest`` with its echo in the
+    answer, as submitted: the part of the answer that needs nothing stored, written ahead of
+    the batch's transaction so that the answer, which must be whole before it commits, keeps
+    the write lock short. A time sent as the answer writes it is echoed as it was sent."""
+    return [(r, _submitted(r, when)) for r, when in map(_read, element)]
 
 
 def write_register_response(
