@@ -62,6 +62,11 @@ SEARCHES = {
     "employer_day_last_page": _search(_EMPLOYER, _days(1), _page(9_500)),
     "all_visible_day": _search("", _days(1), _page(0)),
     "all_visible_31_days": _search("", _days(31), _page(0)),
+    "all_visible_4_days_a_week_apart": _search(
+        "",
+        "".join(_period(day, day) for day in (FIRST_DAY + timedelta(weeks=w) for w in range(4))),
+        _page(0),
+    ),
     "employer_31_days_by_time_descending": _search(
         _EMPLOYER,
         _days(31),

@@ -147,16 +147,48 @@ def test_on_sqlite_a_search_by_a_key_reads_that_keys_index_period_by_period(
     assert all(index in step for step in searches), plan
 
 
-def test_on_sqlite_all_an_employer_may_see_is_gathered_by_the_indexes_of_visibility(tmp_path):
-    """Its own workers, what it sent for another's workers (an index of those alone, see
-    migration 0008) and the chain below it, each by its index."""
+def _sqlite_plan(tmp_path, criteria, viewer):  # type: ignore[no-untyped-def]
     sqlite_engine = sqlite_database(tmp_path)
-    query = page_query(SearchCriteria(PERIODS), "0403170701").compile(
+    query = page_query(criteria, viewer).compile(
         dialect=sqlite_engine.dialect, compile_kwargs={"literal_binds": True}
     )
     with sqlite_engine.connect() as connection:
-        plan = "\n".join(
-            row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")
-        )
+        return [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")]
+
+
+def _before_the_chain(plan: list[str]) -> list[str]:
+    """The steps of an employer-wide search's own and sent parts, which come first."""
+    chain = next(i for i, step in enumerate(plan) if "chain_visibility" in step)
+    return plan[:chain]
+
+
+def test_on_sqlite_all_an_employer_may_see_is_gathered_by_the_indexes_of_visibility(tmp_path):
+    """Its own workers, what it sent for another's workers (an index of those alone, see
+    migration 0008) and the chain below it, each by its index; the first two one range of
+    days per period, not every day of the employer."""
+    plan = _sqlite_plan(tmp_path, SearchCriteria(PERIODS), "0403170701")
+    text = "\n".join(plan)
     for index in EMPLOYER_VIEW:
-        assert f"USING INDEX {index}" in plan or f"USING COVERING INDEX {index}" in plan, plan
+        assert f"USING INDEX {index}" in text or f"USING COVERING INDEX {index}" in text, text
+    for key in ("company_id", "sender_company_id"):
+        searches = [
+            step
+            for step in _before_the_chain(plan)
+            if f"ix_registrations_{key}_work_day ({key}=" in step
+        ]
+        ranges = [step for step in searches if f"({key}=? AND work_day>? AND work_day<?)" in step]
+        assert len(ranges) == len(searches) == len(PERIODS), text
+
+
+@pytest.mark.parametrize("viewer", ["0403170701", None], ids=["employer", "operator"])
+def test_on_sqlite_periods_that_overlap_or_touch_are_read_as_one_range(tmp_path, viewer):
+    """31 periods of a day each, a month, read as one range rather than 31 (or all days)."""
+    periods = [(date(2026, 11, 1) + timedelta(days=d),) * 2 for d in range(31)]
+    periods.append((date(2026, 11, 10), date(2026, 11, 20)))  # within them
+    criteria = SearchCriteria(tuple(periods), workplace_id="DW2026000001")
+    by_work_place = _sqlite_plan(tmp_path / "by work place", criteria, viewer)
+    everything = _sqlite_plan(tmp_path / "all", SearchCriteria(tuple(periods)), "0403170701")
+    # One range per index read: the work place's; the employer's and the sender's.
+    for plan, reads in ((by_work_place, 1), (_before_the_chain(everything), 2)):
+        ranges = [step for step in plan if "work_day>? AND work_day<?" in step]
+        assert len(ranges) == reads, "\n".join(plan)
