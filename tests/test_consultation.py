@@ -151,6 +151,27 @@ def test_search_filters_by_worker_company_workplace_status_and_period(gateway, c
     )
 
 
+@pytest.mark.parametrize("username", ["badge-system", "b-system", "c-system", "d-system"])
+def test_the_count_is_what_the_pages_hold_for_every_viewer_and_filter(gateway, chain, username):
+    """The count of everything an enterprise may see is taken apart from its pages (from the
+    ids visibility gathers, storage.consultation): both must agree, also for what it sent for
+    another's workers, for a filter, and for periods that overlap."""
+    test_what_an_enterprise_sent_for_another_is_visible_to_it(gateway, chain)
+    twice = {"RegistrationPeriod": [{"StartDate": DAY, "EndDate": DAY}] * 2}
+    for criteria in (
+        {},
+        {"StatusList": {"Status": ["SUCCESSFULLY REGISTERED"]}},
+        {"StatusList": {"Status": ["VALIDATED"]}},
+        {"RegistrationPeriodList": twice},
+        {"CreationStartDate": DAY - timedelta(days=400)},
+    ):
+        found = search(gateway, username, PaginationProperties={"FetchSize": 500}, **criteria)
+        assert found.PresenceRegistrationResultCount == len(found.PresenceRegistration), criteria
+    # The chain's 6, 4 and 2, and the one D sent for a worker of C.
+    expected = {"badge-system": 7, "b-system": 5, "c-system": 3, "d-system": 1}[username]
+    assert search(gateway, username).PresenceRegistrationResultCount == expected
+
+
 def test_search_by_remark_code(checking, chain):
     for pair in chain.values():
         for registration_id in pair:
