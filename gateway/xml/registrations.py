@@ -30,7 +30,7 @@ from gateway.domain.registration import (
 from gateway.xml.contract import NS_TYPES
 
 _P = "{" + NS_TYPES + "}"
-# The tags the reader asks for: those of children that may be absent (see read_registration).
+# The tags the reader asks for: those of children that may be absent (see _read).
 _COORDINATES, _HOUSE_NUMBER = _P + "Coordinates", _P + "HouseNumber"
 _LIMOSA, _DEVICE, _EMERGENCY = _P + "LimosaId", _P + "DeviceId", _P + "EmergencyProcedure"
 _TYPES: dict[str | None, RegistrationType] = {kind.value: kind for kind in RegistrationType}
@@ -43,7 +43,7 @@ def format_datetime(value: datetime) -> str:
 
 
 def _location(element: etree._Element) -> Location:
-    # By position, as the XSD orders them (see read_registration).
+    # By position, as the XSD orders them (see _read).
     kind = element[0]
     values = [child.text or "" for child in kind]
     if kind.tag == _COORDINATES:
@@ -132,7 +132,7 @@ def read_registration(element: etree._Element) -> SubmittedRegistration:
 
 
 def read_register_request(element: etree._Element) -> list[SubmittedRegistration]:
-    return [_read(child)[0] for child in element]
+    return [read_registration(child) for child in element]
 
 
 def read_registration_id(element: etree._Element) -> int:
