@@ -108,32 +108,30 @@ def _row(
     registration_id: int,
     r: SubmittedRegistration,
     worker_day: tuple[str, date],
-    sender: tuple[str, str, str, str],
-    created_at: object,
+    shared: tuple[object, ...],
     stamp: Callable[[date], object],
     moment: Callable[[datetime], object],
 ) -> tuple[object, ...]:
     """The values of a new registration in the order of ``NEW_REGISTRATION_COLUMNS``, its
-    time as ``moment`` and its day as ``stamp`` give them to the driver."""
-    at = r.registered_at
+    time as ``moment`` and its day as ``stamp`` give them to the driver; ``shared``, those
+    of the whole batch (sender id, company and user type, channel, creation time, status)."""
+    workplace, kind, at, means, inss, company, limosa, location, device, emergency, ref = r
     offset = at.utcoffset() or timedelta(0)
     return (
         registration_id,
-        r.inss,
-        r.company_id,
-        r.limosa_id,
-        r.workplace_id,
-        str(r.registration_type),  # a StrEnum's value, at a fraction of .value's cost
+        inss,
+        company,
+        limosa,
+        workplace,
+        str(kind),  # a StrEnum's value, at a fraction of .value's cost
         moment(at),
         int(offset.total_seconds()) // 60,
-        *_location_values(r.location),
-        str(r.means),
-        r.device_id,
-        r.emergency_procedure,
-        r.client_reference,
-        *sender,  # sender id, company and user type, then the channel
-        created_at,
-        _REGISTERED,
+        *_location_values(location),
+        str(means),
+        device,
+        emergency,
+        ref,
+        *shared,
         worker_day[0],
         stamp(worker_day[1]),
         0,
@@ -216,11 +214,17 @@ def add_all(
     if not submitted:
         return []
     ids, staged = _allocate_ids(connection, len(submitted))
-    sender_values = (sender.sender_id, sender.company_id, sender.user_type.value, channel.value)
     stamp, moment = temporal_values(connection), moment_values(connection)
-    created = moment(created_at)
+    shared = (
+        sender.sender_id,
+        sender.company_id,
+        sender.user_type.value,
+        channel.value,
+        moment(created_at),
+        _REGISTERED,
+    )
     rows = [
-        _row(registration_id, registration, worker_day, sender_values, created, stamp, moment)
+        _row(registration_id, registration, worker_day, shared, stamp, moment)
         for registration_id, registration, worker_day in zip(
             ids, submitted, worker_days, strict=True
         )

@@ -330,10 +330,12 @@ def write_register_response(
         key = (a.created_at, a.channel, a.last_validation, a.sender)
         if key != shared_key:
             shared_key, shared = key, _after_id(a, with_history=False)
+        inss = "" if submitted.inss is None else f"<INSS>{submitted.inss}</INSS>"
+        # As _presence_registration writes it, in one string rather than four.
         parts.append(
-            "<PresenceRegistrationResponse>"
-            + _presence_registration(a, text, shared)
-            + "</PresenceRegistrationResponse>"
+            f"<PresenceRegistrationResponse><PresenceRegistration>{text}{inss}"
+            f"<PresenceRegistrationId>{a.id}</PresenceRegistrationId>{shared}"
+            "</PresenceRegistration></PresenceRegistrationResponse>"
         )
     return response_xml("RegisterPresencesResponse", parts)
 
