@@ -182,20 +182,20 @@ def _submitted(registration: SubmittedRegistration, when: str | None = None) -> 
     """The echo of ``registration``; ``when``, its time as written in the answer, if known."""
     # INSS, CompanyID, types, means and times have patterns or enumerations: nothing to escape.
     # A StrEnum formats as its value, several times faster than asking for .value.
-    r = registration
-    inss = "" if r.inss is None else f"<INSS>{r.inss}</INSS>"
-    company = "" if r.company_id is None else f"<CompanyID>{r.company_id}</CompanyID>"
-    location = "" if r.location is None else _location_xml(r.location)
-    emergency = "true" if r.emergency_procedure else "false"
+    workplace, kind, at, means, inss, company, limosa, location, device, emergency, ref = (
+        registration
+    )
     return (
-        f"<PresenceRegistrationSubmitted>{inss}{company}{_opt('LimosaId', r.limosa_id)}"
-        f"<WorkPlaceId>{escape(r.workplace_id)}</WorkPlaceId>"
-        f"<RegistrationType>{r.registration_type}</RegistrationType>"
-        f"<RegistrationDateTime>{when or format_datetime(r.registered_at)}</RegistrationDateTime>"
-        f"{location}<RegistrationMeans>{r.means}</RegistrationMeans>"
-        f"{_opt('DeviceId', r.device_id)}<EmergencyProcedure>{emergency}</EmergencyProcedure>"
-        f"{_opt('ClientPresenceRegistrationReference', r.client_reference)}"
-        "</PresenceRegistrationSubmitted>"
+        "<PresenceRegistrationSubmitted>"
+        f"{'' if inss is None else f'<INSS>{inss}</INSS>'}"
+        f"{'' if company is None else f'<CompanyID>{company}</CompanyID>'}"
+        f"{_opt('LimosaId', limosa)}<WorkPlaceId>{escape(workplace)}</WorkPlaceId>"
+        f"<RegistrationType>{kind}</RegistrationType>"
+        f"<RegistrationDateTime>{when or format_datetime(at)}</RegistrationDateTime>"
+        f"{'' if location is None else _location_xml(location)}"
+        f"<RegistrationMeans>{means}</RegistrationMeans>{_opt('DeviceId', device)}"
+        f"<EmergencyProcedure>{'true' if emergency else 'false'}</EmergencyProcedure>"
+        f"{_opt('ClientPresenceRegistrationReference', ref)}</PresenceRegistrationSubmitted>"
     )
 
 
