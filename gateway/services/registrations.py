@@ -96,8 +96,10 @@ def _register_once(
     channel: Channel,
 ) -> list[Acknowledgement]:
     references = [r.client_reference for r in batch if r.client_reference is not None]
-    known = registrations.find_by_references(connection, sender.sender_id, references)
     refused = refusals(batch, now, future_tolerance)
+    if not references and not refused:  # as most batches are: every registration stored
+        return cast(list[Acknowledgement], _store(connection, sender, batch, now, channel))
+    known = registrations.find_by_references(connection, sender.sender_id, references)
     answers: list[Acknowledgement | None] = [None] * len(batch)
     to_store: list[int] = []
     first_with_reference: dict[str, int] = {}
@@ -114,18 +116,29 @@ def _register_once(
             if reference is not None:
                 first_with_reference[reference] = index
             to_store.append(index)
-    new = [batch[i] for i in to_store]
-    worker_days = [(worker_key(r), work_day(r.registered_at)) for r in new]
-    stored = registrations.add_all(connection, new, worker_days, sender, now, channel)
-    metrics.count_when_committed(connection, len(stored))
-    # Queued in the same transaction: nothing acknowledged can be left unchecked.
-    queue.enqueue(connection, worker_days, now.astimezone(UTC).replace(tzinfo=None))
+    stored = _store(connection, sender, [batch[i] for i in to_store], now, channel)
     for index, stored_registration in zip(to_store, stored, strict=True):
         answers[index] = stored_registration
     for index, original in repeats:
         answers[index] = answers[original]
     assert all(answer is not None for answer in answers)
     return cast(list[Acknowledgement], answers)
+
+
+def _store(
+    connection: Connection,
+    sender: Sender,
+    new: Sequence[SubmittedRegistration],
+    now: datetime,
+    channel: Channel,
+) -> list[StoredRegistration]:
+    """Store ``new`` and queue their worker days for the checks."""
+    worker_days = [(worker_key(r), work_day(r.registered_at)) for r in new]
+    stored = registrations.add_all(connection, new, worker_days, sender, now, channel)
+    metrics.count_when_committed(connection, len(stored))
+    # Queued in the same transaction: nothing acknowledged can be left unchecked.
+    queue.enqueue(connection, worker_days, now.astimezone(UTC).replace(tzinfo=None))
+    return stored
 
 
 def get(connection: Connection, account: Account, registration_id: int) -> StoredRegistration:
