@@ -98,20 +98,19 @@ def _disjoint(periods: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
     return merged
 
 
-def _visible_ids(
-    company: str, periods: Sequence[tuple[date, date]], criteria: SearchCriteria
-) -> Any:
-    """The ids of the registrations ``company`` may see in ``periods``, as index-backed
+def _visible_ids(company: str, criteria: SearchCriteria) -> Any:
+    """The ids of the registrations ``company`` may see in ``criteria``'s periods, as index-backed
     selects (employer and day, sender and day, chain then work place and day) instead of one
     OR that a planner can only answer by scanning every registration of the periods. Each
     leaves out what an earlier one found, so that they are put together without the sort
     that would remove duplicates (its own registrations are mostly also the ones it sent).
 
-    The employer's and the sender's selects are one per period (``periods`` are disjoint):
+    The employer's and the sender's selects are one per period, the periods made disjoint:
     within one select, SQLite read an OR of periods as every day of the employer, so that two
     days of a million registrations took as long as all of them. No id comes twice (the
     chain's key is its whole row), and each select applies the rest of ``criteria``, so that
     counting the ids counts the search (``search``)."""
+    periods = _disjoint(criteria.periods)
     own, sent, below = registrations.alias(), registrations.alias(), registrations.alias()
     chain = chain_visibility.alias()
     return union_all(
@@ -195,7 +194,7 @@ def _where(criteria: SearchCriteria, company: str | None) -> list[Any]:
     elif given:
         where.append(visible_to(company))
     else:  # the visible ids are gathered first, by the indexes of visibility
-        where.append(_C.id.in_(_visible_ids(company, periods, criteria)))
+        where.append(_C.id.in_(_visible_ids(company, criteria)))
     return where + _filters(registrations, criteria)
 
 
@@ -204,7 +203,7 @@ def _visible_found(criteria: SearchCriteria, company: str | None) -> Any:
     may see (no key to read by); else None."""
     if company is None or _keys(criteria):
         return None
-    return _visible_ids(company, _disjoint(criteria.periods), criteria).subquery()
+    return _visible_ids(company, criteria).subquery()
 
 
 def _count_query(criteria: SearchCriteria, company: str | None) -> Select[Any]:

@@ -265,10 +265,8 @@ def _after_id(registration: StoredRegistration, with_history: bool) -> str:
 def _presence_registration(registration: StoredRegistration, submitted: str, after_id: str) -> str:
     inss = registration.submitted.inss
     return (
-        "<PresenceRegistration>"
-        + submitted
-        + ("" if inss is None else f"<INSS>{inss}</INSS>")
-        + f"<PresenceRegistrationId>{registration.id}</PresenceRegistrationId>{after_id}"
+        f"<PresenceRegistration>{submitted}{'' if inss is None else f'<INSS>{inss}</INSS>'}"
+        f"<PresenceRegistrationId>{registration.id}</PresenceRegistrationId>{after_id}"
         "</PresenceRegistration>"
     )
 
@@ -330,12 +328,9 @@ def write_register_response(
         key = (a.created_at, a.channel, a.last_validation, a.sender)
         if key != shared_key:
             shared_key, shared = key, _after_id(a, with_history=False)
-        inss = "" if submitted.inss is None else f"<INSS>{submitted.inss}</INSS>"
-        # As _presence_registration writes it, in one string rather than four.
         parts.append(
-            f"<PresenceRegistrationResponse><PresenceRegistration>{text}{inss}"
-            f"<PresenceRegistrationId>{a.id}</PresenceRegistrationId>{shared}"
-            "</PresenceRegistration></PresenceRegistrationResponse>"
+            "<PresenceRegistrationResponse>"
+            f"{_presence_registration(a, text, shared)}</PresenceRegistrationResponse>"
         )
     return response_xml("RegisterPresencesResponse", parts)
 
