@@ -1,6 +1,6 @@
-"""Export memory: ``ciao-gateway export`` of 100 days for one enterprise with a million
-registrations (``bench.dataset``), in a process of its own whose peak resident memory is
-measured."""
+"""Export time and memory: ``ciao-gateway export`` of 100 days for one enterprise with a
+million registrations (``bench.dataset``), in a process of its own whose peak resident memory
+is measured."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def peak_rss_mib(command: list[str]) -> float:
 
 
 def measure(place: Scratch) -> dict[str, float]:
-    """The export of every registration of ``place`` (SQLite, filled by ``bench.dataset``)."""
+    """The export of every registration of ``place`` (filled by ``bench.dataset``)."""
     say("export: the registrations of one enterprise over 100 days ...")
     output = place.settings.secret_key_file.parent / "export.csv"
     started = time.perf_counter()

@@ -144,16 +144,18 @@ def main(argv: list[str] | None = None) -> int:
                     f"{figures['found']:.0f} found, {figures['returned']:.0f} returned",
                     flush=True,
                 )
+            exported = export.measure(place)
             if kind == "sqlite":
-                exported = export.measure(place)
                 results["export"] = exported
                 results["export_peak_rss_mib"] = exported["peak_rss_mib"]
-                print(
-                    f"export of {exported['registrations']} registrations (100 days, one "
-                    f"enterprise): {exported['seconds']:.1f} s, peak memory "
-                    f"{exported['peak_rss_mib']:.0f} MiB",
-                    flush=True,
-                )
+            else:
+                results[f"export_{kind}"] = exported
+            print(
+                f"export ({kind}) of {exported['registrations']} registrations (100 days, one "
+                f"enterprise): {exported['seconds']:.1f} s, peak memory "
+                f"{exported['peak_rss_mib']:.0f} MiB",
+                flush=True,
+            )
         finally:
             place.cleanup()
     results["registration_build_us_end"] = probe.registration_build_us()
