@@ -40,6 +40,7 @@ from gateway.soap.protocol import (
     ENVELOPE_OPEN,
     HEADER,
     PARSED,
+    content_coding,
     media_type,
 )
 from gateway.soap.security import read_username_token
@@ -94,8 +95,8 @@ class IngestPath:
         return self._spyne(environ, start_response)
 
     def _body(self, environ: dict[str, Any]) -> bytes | None:
-        """The request body, if this is a SOAP 1.1 POST of an acceptable size."""
-        if environ.get("REQUEST_METHOD") != "POST":
+        """The request body, if this is a SOAP 1.1 POST of an acceptable size, sent as it is."""
+        if environ.get("REQUEST_METHOD") != "POST" or content_coding(environ) is not None:
             return None
         declared = environ.get("CONTENT_LENGTH", "")
         if media_type(environ.get("CONTENT_TYPE")) != "text/xml" or not declared.isdigit():

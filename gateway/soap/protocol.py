@@ -43,6 +43,14 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
+def content_coding(environ: Mapping[str, Any]) -> str | None:
+    """The request body's Content-Encoding (``gzip``, say), or None if it is sent as it is.
+    The gateway takes bodies only as they are: a compressed one is refused by name, not
+    parsed as if it were XML."""
+    coding = str(environ.get("HTTP_CONTENT_ENCODING", "")).strip().lower()
+    return None if coding in ("", "identity") else coding
+
+
 @dataclass(frozen=True)
 class Streamed:
     """An answer body sent as it is produced (exports): ``head``, the chunks, ``tail``."""
@@ -90,6 +98,12 @@ class ContractSoap11(Soap11):
         if content_type != "text/xml":
             raise self._fault(
                 faults.NOT_SOAP11, f"Content-Type must be text/xml, not {content_type or 'none'}."
+            )
+        coding = content_coding(transport.req_env)
+        if coding is not None:
+            raise self._fault(
+                faults.NOT_SOAP11,
+                f"Content-Encoding {coding} is not supported: send the body uncompressed.",
             )
         parsed = transport.req_env.get(PARSED)
         if parsed is not None:  # parsed by the same loader, within the size limit

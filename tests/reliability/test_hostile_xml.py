@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import socket
 import threading
+import zlib
 from urllib.parse import urlsplit
 
 import pytest
@@ -179,6 +181,25 @@ def test_bad_requests_get_a_clear_business_fault(gateway, data, content_type, ex
     assert reply.error_code == expected
     assert reply.messages and all(reply.messages)
     assert gateway.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("coding", "compress"), [("gzip", gzip.compress), ("deflate", zlib.compress)]
+)
+def test_a_compressed_body_is_refused_by_its_encoding(gateway, coding, compress):
+    reply = post(gateway.url, compress(envelope(BODY)), headers={"Content-Encoding": coding})
+    assert reply.status == 500
+    assert reply.error_code == "Client.NotSoap11"
+    assert reply.messages == [
+        f"Content-Encoding {coding} is not supported: send the body uncompressed."
+    ]
+    assert gateway.count() == 0
+
+
+def test_a_body_declared_as_sent_as_it_is_is_registered(gateway):
+    reply = post(gateway.url, envelope(BODY), headers={"Content-Encoding": "identity"})
+    assert reply.status == 200
+    assert gateway.count() == 1
 
 
 def test_the_service_still_works_after_hostile_requests(gateway):
