@@ -91,7 +91,7 @@ def _disjoint(periods: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
     """``periods`` in order, those that overlap or touch merged into one."""
     merged: list[tuple[date, date]] = []
     for start, end in sorted(periods):
-        if merged and start <= merged[-1][1] + timedelta(days=1):
+        if merged and (start - merged[-1][1]).days <= 1:  # not end + 1 day: 9999-12-31 has none
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
@@ -173,9 +173,11 @@ def _filters(table: Any, criteria: SearchCriteria) -> list[Any]:
     if criteria.remark_codes:
         padded = literal(" ") + func.coalesce(c.remark_codes, "") + literal(" ")
         filters.append(or_(*(padded.like(f"% {code} %") for code in criteria.remark_codes)))
-    if criteria.created_from is not None:
+    # The first and the last day a date can hold bound nothing: their edges in UTC are
+    # outside what a datetime can hold.
+    if criteria.created_from is not None and criteria.created_from > date.min:
         filters.append(c.created_at >= _utc_start(criteria.created_from))
-    if criteria.created_until is not None:
+    if criteria.created_until is not None and criteria.created_until < date.max:
         filters.append(c.created_at < _utc_start(criteria.created_until + timedelta(days=1)))
     return filters
 

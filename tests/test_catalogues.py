@@ -25,7 +25,12 @@ def test_fault_codes_are_unique_and_each_is_documented_once():
         assert documented.count(code) == 1, code
 
 
-ERROR_CODES = {acceptance.TIME_IN_FUTURE, consultation.NOT_FOUND, consultation.ALREADY_CANCELLED}
+ERROR_CODES = {
+    acceptance.TIME_IN_FUTURE,
+    acceptance.TIME_BEFORE_START,
+    consultation.NOT_FOUND,
+    consultation.ALREADY_CANCELLED,
+}
 
 
 def test_registration_error_codes_are_documented():

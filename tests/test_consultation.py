@@ -151,6 +151,51 @@ def test_search_filters_by_worker_company_workplace_status_and_period(gateway, c
     )
 
 
+def test_a_date_with_a_time_zone_is_its_day(gateway, chain):
+    """JAXB and other stacks write an xs:date with the zone of the calendar they hold."""
+    for start, end in ((f"{DAY}Z", f"{DAY}+01:00"), (f"{DAY}-05:00", f"{DAY}+14:00")):
+        found = search(
+            gateway,
+            "badge-system",
+            RegistrationPeriodList={"RegistrationPeriod": [{"StartDate": start, "EndDate": end}]},
+            CreationStartDate=f"{DAY - timedelta(days=400)}Z",
+        )
+        assert found.PresenceRegistrationResultCount == 6
+
+
+def test_the_first_and_last_days_a_date_can_hold_bound_nothing(gateway, chain):
+    """Their edges in UTC are outside what a time can hold: as bounds they mean none."""
+    widest = search(
+        gateway, "badge-system", CreationStartDate="0001-01-01", CreationEndDate="9999-12-31"
+    )
+    assert widest.PresenceRegistrationResultCount == 6
+    periods = {
+        "RegistrationPeriod": [
+            {"StartDate": DAY, "EndDate": "9999-12-31"},
+            {"StartDate": DAY + timedelta(days=1), "EndDate": DAY + timedelta(days=2)},
+        ]
+    }
+    assert (
+        search(
+            gateway, "badge-system", RegistrationPeriodList=periods
+        ).PresenceRegistrationResultCount
+        == 6
+    )
+
+
+@pytest.mark.parametrize("year", ["10000", "-0001", "0000", "226"])
+def test_a_date_whose_year_is_not_four_digits_is_refused_by_the_schema(gateway, year):
+    body = (
+        '<SearchPresencesRequest xmlns="urn:ciao:presenceregistration:schemas:v1">'
+        "<RegistrationPeriodList><RegistrationPeriod><StartDate>2026-01-01</StartDate>"
+        f"<EndDate>2026-01-02</EndDate></RegistrationPeriod></RegistrationPeriodList>"
+        f"<CreationStartDate>{year}-01-01</CreationStartDate></SearchPresencesRequest>"
+    )
+    reply = post(gateway.url, envelope(body))
+    assert reply.error_code == "Client.SchemaValidation"
+    assert "CreationStartDate" in reply.messages[0]
+
+
 @pytest.mark.parametrize("username", ["badge-system", "b-system", "c-system", "d-system"])
 def test_everything_an_enterprise_may_see_is_counted_and_paged_alike(gateway, chain, username):
     """Everything an enterprise may see is gathered as ids by visibility (storage.consultation)

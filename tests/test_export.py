@@ -58,6 +58,12 @@ def test_100_days_are_exported_and_101_refused(gateway, chain):
     assert "101 calendar days" in raised.value.message
 
 
+def test_an_export_of_days_with_a_time_zone_is_of_those_days(gateway, chain):
+    answer = export(gateway, "badge-system", StartDate=f"{DAY}+01:00", EndDate=f"{DAY}Z")
+    assert answer.FileName == f"presences-{DAY}-{DAY}.csv"
+    assert len(csv_rows(answer)) == 6
+
+
 def test_the_export_command_writes_the_file_for_operators(gateway, chain, tmp_path, capsys):
     output = tmp_path / "out.csv"
     url = gateway.engine.url.render_as_string(hide_password=False)

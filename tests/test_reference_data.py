@@ -54,6 +54,22 @@ def test_an_operator_stores_reference_data_and_a_declaration_replaces_its_chain(
     assert count(gateway.engine, declaration_chain) == 1
 
 
+def test_validity_dates_with_a_time_zone_are_their_days(gateway):
+    gateway.admin().service.updateReferenceData(
+        Enterprise=[
+            {
+                "CompanyID": "0403170701",
+                "Name": "A",
+                "ActiveFrom": "2020-01-01+01:00",
+                "ActiveUntil": "9999-12-31Z",
+            }
+        ]
+    )
+    with gateway.engine.connect() as connection:
+        stored = connection.execute(select(enterprises.c.active_from, enterprises.c.active_until))
+        assert stored.one() == (date(2020, 1, 1), date(9999, 12, 31))
+
+
 def test_a_schema_invalid_update_is_refused_with_its_errors(gateway):
     admin = gateway.admin()
     with pytest.raises(zeep.exceptions.ValidationError):

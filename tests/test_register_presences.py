@@ -161,6 +161,23 @@ def test_a_time_more_than_five_minutes_ahead_is_refused_and_not_stored(gateway):
     assert gateway.count() == 1
 
 
+@pytest.mark.parametrize(
+    "unset", ["0001-01-01T00:00:00+01:00", "0001-01-01T00:00:00Z", "1970-01-01T00:00:00Z"]
+)
+def test_a_time_of_a_clock_never_set_is_refused_and_not_stored(gateway, unset):
+    """.NET's and Unix's first moments, which a badge reader without a set clock sends; the
+    first is not a day in Belgium at all."""
+    answers = submit(
+        gateway, [registration(RegistrationDateTime=datetime.fromisoformat(unset)), registration()]
+    )
+    refused = answers[0].PresenceRegistrationError
+    assert answers[0].PresenceRegistration is None
+    assert refused.ErrorList.Error[0].ErrorCode == "REGISTRATION_TIME_BEFORE_START"
+    assert "1 September 2024" in refused.ErrorList.Error[0].ErrorDescription
+    accepted(answers[1])
+    assert gateway.count() == 1
+
+
 def fault_of(call) -> zeep.exceptions.Fault:  # type: ignore[no-untyped-def]
     with pytest.raises(zeep.exceptions.Fault) as raised:
         call()

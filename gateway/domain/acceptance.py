@@ -7,11 +7,18 @@ refused here is answered with a ``PresenceRegistrationError`` and never stored.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from gateway.domain.registration import RegistrationError, SubmittedRegistration
+from gateway.domain.workday import BELGIUM
 
 TIME_IN_FUTURE = "REGISTRATION_TIME_IN_FUTURE"
+TIME_BEFORE_START = "REGISTRATION_TIME_BEFORE_START"
+
+# The registration of presences began on 1 September 2024 (DOMAIN.md). An earlier time is a
+# device clock that was never set (.NET's 0001-01-01, Unix's 1970-01-01), not an event; near
+# 0001-01-01 it is not even a day in Belgium. In UTC, so that comparing costs no time zone.
+START = datetime(2024, 9, 1, tzinfo=BELGIUM).astimezone(UTC)
 
 
 def refusals(
@@ -20,21 +27,29 @@ def refusals(
     """The reasons to refuse each registration of ``batch`` that cannot be accepted at
     ``now``, by its position; the others (nearly always all of them) are not in it.
 
-    The only rule, a time more than ``future_tolerance`` ahead, is one comparison per
-    registration against a limit worked out once: this runs for every batch."""
+    The rule, a time from ``START`` to ``future_tolerance`` ahead, is one chained comparison
+    per registration against limits worked out once: this runs for every batch."""
     latest = now + future_tolerance
-    minutes = int(future_tolerance.total_seconds() // 60)
     return {
-        position: (
-            RegistrationError(
-                TIME_IN_FUTURE,
-                f"RegistrationDateTime {registration.registered_at.isoformat()} is more than "
-                f"{minutes} minutes in the future; register an event when it happens.",
-            ),
-        )
+        position: (_refusal(registration.registered_at, latest, future_tolerance),)
         for position, registration in enumerate(batch)
-        if registration.registered_at > latest
+        if not START <= registration.registered_at <= latest
     }
+
+
+def _refusal(at: datetime, latest: datetime, future_tolerance: timedelta) -> RegistrationError:
+    if at > latest:
+        minutes = int(future_tolerance.total_seconds() // 60)
+        return RegistrationError(
+            TIME_IN_FUTURE,
+            f"RegistrationDateTime {at.isoformat()} is more than {minutes} minutes in the "
+            "future; register an event when it happens.",
+        )
+    return RegistrationError(
+        TIME_BEFORE_START,
+        f"RegistrationDateTime {at.isoformat()} is before 1 September 2024, when the "
+        "registration of presences began; check the device's clock.",
+    )
 
 
 def refusal_reasons(
@@ -50,5 +65,8 @@ def refusal_reasons(
     ...                              company_id="0403170701")
     >>> [e.code for e in refusal_reasons(late, now, timedelta(minutes=5))]
     ['REGISTRATION_TIME_IN_FUTURE']
+    >>> unset = late._replace(registered_at=datetime(1, 1, 1, tzinfo=timezone.utc))
+    >>> [e.code for e in refusal_reasons(unset, now, timedelta(minutes=5))]
+    ['REGISTRATION_TIME_BEFORE_START']
     """
     return refusals([registration], now, future_tolerance).get(0, ())

@@ -11,7 +11,7 @@ from lxml import etree
 
 from gateway.domain.consultation import Cancellation, ExportRequest, SearchCriteria
 from gateway.domain.registration import Status, StoredRegistration
-from gateway.xml.contract import NS_TYPES
+from gateway.xml.contract import NS_TYPES, read_date
 from gateway.xml.registrations import escape, response_xml, stored_xml
 
 _PLEN = len(NS_TYPES) + 2
@@ -26,11 +26,11 @@ def read_search_request(element: etree._Element) -> SearchCriteria:
         return None if found is None else (found.text or "").strip()
 
     def day(name: str) -> date | None:
-        value = text(name)
-        return None if value is None else date.fromisoformat(value)
+        found = fields.get(name)
+        return None if found is None else read_date(found.text)
 
     periods = tuple(
-        (date.fromisoformat(period[0].text.strip()), date.fromisoformat(period[1].text.strip()))
+        (read_date(period[0].text), read_date(period[1].text))
         for period in fields["RegistrationPeriodList"]
     )
     paging = {c.tag[_PLEN:]: (c.text or "").strip() for c in fields.get("PaginationProperties", [])}
@@ -94,8 +94,8 @@ def write_cancel_response(
 def read_export_request(element: etree._Element) -> ExportRequest:
     f = {child.tag[_PLEN:]: (child.text or "").strip() for child in element}
     return ExportRequest(
-        start=date.fromisoformat(f["StartDate"]),
-        end=date.fromisoformat(f["EndDate"]),
+        start=read_date(f["StartDate"]),
+        end=read_date(f["EndDate"]),
         format=f["Format"],
         company_id=f.get("CompanyID"),
         workplace_id=f.get("WorkPlaceId"),

@@ -1,4 +1,5 @@
-"""The published contract on disk: where the WSDL and XSDs are, and validation against them.
+"""The published contract on disk: where the WSDL and XSDs are, validation against them, and
+the reading of the contract's own simple types that every codec shares.
 
 ``schemas/`` and ``wsdl/`` at the top of the project are authoritative; the service validates
 every request body against them (never against a looser model) and serves them as they are.
@@ -7,6 +8,7 @@ every request body against them (never against a looser model) and serves them a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from lxml import etree
@@ -35,6 +37,16 @@ class SchemaError:
 
     def __str__(self) -> str:
         return f"line {self.line}, {self.path}: {self.reason}"
+
+
+def read_date(text: str | None) -> date:
+    """A validated ``CalendarDateType`` as its day: its year (four digits), month and day; a
+    time-zone suffix does not change a calendar day.
+
+    >>> read_date(" 2026-11-01+05:00 "), read_date("2026-11-01Z")
+    (datetime.date(2026, 11, 1), datetime.date(2026, 11, 1))
+    """
+    return date.fromisoformat((text or "").strip()[:10])
 
 
 def load_schema(path: Path) -> etree.XMLSchema:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from lxml import etree
 
 from gateway.domain.reference import (
@@ -16,6 +14,7 @@ from gateway.domain.reference import (
     Person,
 )
 from gateway.services.reference import ReferenceUpdate
+from gateway.xml.contract import read_date
 
 NS_ADMIN_TYPES = "urn:ciao:administration:schemas:v1"
 _P = "{" + NS_ADMIN_TYPES + "}"
@@ -28,7 +27,7 @@ def _fields(element: etree._Element) -> dict[str, str]:
 
 def _period(fields: dict[str, str], start: str, end: str) -> Period:
     until = fields.get(end)
-    return Period(date.fromisoformat(fields[start]), date.fromisoformat(until) if until else None)
+    return Period(read_date(fields[start]), read_date(until) if until else None)
 
 
 def read_update(element: etree._Element) -> ReferenceUpdate:

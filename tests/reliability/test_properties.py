@@ -34,7 +34,9 @@ def zoned_times() -> st.SearchStrategy[datetime]:
     offsets = st.integers(min_value=-12 * 60, max_value=14 * 60).map(
         lambda minutes: timezone(timedelta(minutes=minutes))
     )
-    moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2026, 11, 1))
+    # From the day after the registration of presences began (acceptance.START), whatever
+    # the offset.
+    moments = st.datetimes(min_value=datetime(2024, 9, 2), max_value=datetime(2026, 11, 1))
     return st.builds(lambda moment, zone: moment.replace(tzinfo=zone), moments, offsets)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from gateway.domain.acceptance import TIME_IN_FUTURE, refusal_reasons
+from gateway.domain.acceptance import TIME_BEFORE_START, TIME_IN_FUTURE, refusal_reasons
 from gateway.domain.registration import (
     Address,
     Channel,
@@ -104,6 +104,17 @@ def test_only_a_time_more_than_the_tolerance_ahead_is_refused():
         sample(registered_at=now + tolerance + timedelta(seconds=1)), now, tolerance
     )
     assert reason.code == TIME_IN_FUTURE
+
+
+def test_a_time_before_the_registration_of_presences_began_is_refused():
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    tolerance = timedelta(minutes=5)
+    first = datetime(2024, 9, 1, tzinfo=timezone(timedelta(hours=2)))  # midnight in Brussels
+    assert refusal_reasons(sample(registered_at=first), now, tolerance) == ()
+    for unset in (first - timedelta(microseconds=1), datetime(1, 1, 1, tzinfo=UTC)):
+        [reason] = refusal_reasons(sample(registered_at=unset), now, tolerance)
+        assert reason.code == TIME_BEFORE_START
+        assert unset.isoformat() in reason.description
 
 
 SHAPES = {
