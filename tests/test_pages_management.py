@@ -318,3 +318,8 @@ def test_a_long_list_is_shown_50_a_page(gateway):
     shown = first.texts("tbody tr td:first-child") + second.texts("tbody tr td:first-child")
     assert len(set(shown)) == 55
     assert browser.get("/manage/registrations?page=x").status == 200  # a bad page number: page 1
+    for past_the_end in ("3", "1" + "0" * 21):
+        last = browser.get(f"/manage/registrations?page={past_the_end}")
+        assert last.status == 200
+        assert last.text("nav.pages span") == "Page 2 of 2"
+        assert len(last.texts("tbody tr")) == 5

@@ -37,6 +37,8 @@ from gateway.xml.export import csv_lines
 from storage.database import reading, transaction
 
 PAGE_SIZE = 50
+# A page whose first row the contract's FirstRow (an xs:int) can still hold.
+_LAST_PAGE = (2**31 - 1) // PAGE_SIZE
 Page = Callable[..., Response]
 
 
@@ -111,7 +113,7 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
     end = max(_day(args.get("to"), today), start)
     status = args.get("status") or ""
     remark = args.get("remark") or ""
-    page = max(args.get("page", 1, type=int) or 1, 1)
+    page = min(max(args.get("page", 1, type=int) or 1, 1), _LAST_PAGE)
     criteria = SearchCriteria(
         periods=((start, end),),
         inss=args.get("inss") or None,
@@ -132,6 +134,9 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
         "status": status,
         "remark": remark,
     }
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    if page > pages:  # a link from before the list got shorter, or an edited one
+        return redirect("?" + urlencode({**filters, "page": pages}), code=303)
     return view.render(
         "manage_registrations.html",
         account=account,
@@ -140,7 +145,7 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
         found=found,
         filters=filters,
         page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pages=pages,
         page_link=lambda number: "?" + urlencode({**filters, "page": number}),
         remark_codes=sorted(BY_CODE),
         statuses=list(Status),
