@@ -183,6 +183,34 @@ def test_the_first_and_last_days_a_date_can_hold_bound_nothing(gateway, chain):
     )
 
 
+@pytest.mark.parametrize(
+    ("criteria", "message"),
+    [
+        (
+            "<RegistrationPeriod><StartDate>2026-01-01</StartDate><EndDate>2026-01-01</EndDate>"
+            "</RegistrationPeriod><RegistrationPeriod><StartDate>2026-01-05</StartDate>"
+            "<EndDate>2026-01-02</EndDate></RegistrationPeriod></RegistrationPeriodList>",
+            "RegistrationPeriod 2 ends on 2026-01-02, before it starts (2026-01-05).",
+        ),
+        (
+            "<RegistrationPeriod><StartDate>2026-01-01</StartDate><EndDate>2026-01-02</EndDate>"
+            "</RegistrationPeriod></RegistrationPeriodList><CreationStartDate>2026-01-03"
+            "</CreationStartDate><CreationEndDate>2026-01-02</CreationEndDate>",
+            "CreationEndDate 2026-01-02 is before CreationStartDate 2026-01-03.",
+        ),
+    ],
+    ids=["registration period", "creation dates"],
+)
+def test_a_period_that_ends_before_it_starts_is_refused_by_name(gateway, criteria, message):
+    body = (
+        '<SearchPresencesRequest xmlns="urn:ciao:presenceregistration:schemas:v1">'
+        f"<RegistrationPeriodList>{criteria}</SearchPresencesRequest>"
+    )
+    reply = post(gateway.url, envelope(body))
+    assert reply.error_code == "Client.SearchRefused"
+    assert reply.messages == [message]
+
+
 @pytest.mark.parametrize("year", ["10000", "-0001", "0000", "226"])
 def test_a_date_whose_year_is_not_four_digits_is_refused_by_the_schema(gateway, year):
     body = (

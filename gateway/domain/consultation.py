@@ -21,6 +21,14 @@ SORT_CRITERIA = (
 )
 
 
+# Why a search cannot be made (``Reason`` messages). Only a SOAP caller can ask one: the pages
+# never send a period that ends before it starts.
+PERIOD_ENDS_BEFORE_START = (
+    "RegistrationPeriod %(position)s ends on %(end)s, before it starts (%(start)s)."
+)
+CREATION_ENDS_BEFORE_START = "CreationEndDate %(end)s is before CreationStartDate %(start)s."
+
+
 @dataclass(frozen=True)
 class SearchCriteria:
     """Every criterion given must hold; ``periods`` are Belgian calendar days, inclusive."""
@@ -37,6 +45,25 @@ class SearchCriteria:
     fetch_size: int = 50
     sort: str = "ID"
     descending: bool = False
+
+    def refusal(self) -> Reason | None:
+        """Why the search cannot be made (a period backwards: it would find nothing, which
+        says nothing of the mistake), or None.
+
+        >>> day = date(2026, 11, 2)
+        >>> SearchCriteria(((day, day),)).refusal() is None
+        True
+        >>> str(SearchCriteria(((day, day), (day, date(2026, 11, 1)))).refusal())
+        'RegistrationPeriod 2 ends on 2026-11-01, before it starts (2026-11-02).'
+        """
+        for position, (start, end) in enumerate(self.periods, 1):
+            if end < start:
+                values = {"position": position, "start": start, "end": end}
+                return Reason(PERIOD_ENDS_BEFORE_START, values)
+        created_from, created_until = self.created_from, self.created_until
+        if created_from is not None and created_until is not None and created_until < created_from:
+            return Reason(CREATION_ENDS_BEFORE_START, {"start": created_from, "end": created_until})
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from gateway.domain.consultation import (
 from gateway.domain.identity import Account, Role
 from gateway.domain.registration import RegistrationError, Status, StoredRegistration
 from gateway.domain.workday import work_day, worker_key
+from gateway.services.errors import SearchRefused
 from storage import consultation, queue, registrations
 
 
@@ -28,6 +29,9 @@ def viewer(account: Account) -> str | None:
 def search(
     connection: Connection, account: Account, criteria: SearchCriteria
 ) -> tuple[int, list[StoredRegistration]]:
+    refusal = criteria.refusal()
+    if refusal is not None:
+        raise SearchRefused(refusal)
     return consultation.search(connection, criteria, viewer(account))
 
 

@@ -43,3 +43,7 @@ class CorrectionRequestNotFound(ServiceError):
 
 class ExportRefused(Refused):
     """An export that cannot be made (a period over 100 days)."""
+
+
+class SearchRefused(Refused):
+    """A search that cannot be made (a period that ends before it starts)."""

@@ -62,6 +62,9 @@ CORRECTION_REFUSED = FaultKind(
 CORRECTION_REQUEST_NOT_FOUND = FaultKind(
     "Client.CorrectionRequestNotFound", True, "No correction request with that id."
 )
+SEARCH_REFUSED = FaultKind(
+    "Client.SearchRefused", True, "A period of the search ends before it starts."
+)
 EXPORT_REFUSED = FaultKind(
     "Client.ExportRefused", True, "An export covers at most 100 calendar days."
 )
@@ -92,6 +95,7 @@ CATALOGUE: tuple[FaultKind, ...] = (
     REGISTRATION_NOT_FOUND,
     CORRECTION_REFUSED,
     CORRECTION_REQUEST_NOT_FOUND,
+    SEARCH_REFUSED,
     EXPORT_REFUSED,
     UNAVAILABLE,
     INTERNAL,
