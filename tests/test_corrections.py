@@ -81,6 +81,14 @@ def test_only_the_three_kinds_exist_and_a_company_id_must_be_valid(gateway, chai
     assert code == "Client.CorrectionRefused"
 
 
+@pytest.mark.parametrize("kind", ["WRONG_WORKPLACE_ID", "MISSING_WORKPLACE_ID"])
+def test_a_blank_declaration_number_is_refused(gateway, chain, kind):
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        ask(gateway, "badge-system", chain[A][0], proposed="  ", kind=kind)
+    assert raised.value.detail[0].findtext("e:Code", namespaces=NS) == "Client.CorrectionRefused"
+    assert raised.value.message == "The proposed value is empty: give the right value."
+
+
 def test_an_approved_correction_changes_the_registration_keeps_the_trail_and_rechecks(
     checking, chain
 ):

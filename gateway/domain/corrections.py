@@ -28,6 +28,7 @@ NO_ENTERPRISE_NUMBER = (
     "The registration has no enterprise number to correct (a Limosa registration)."
 )
 ALREADY_CURRENT = "The proposed value %(proposed)s is the current one."
+NO_PROPOSED_VALUE = "The proposed value is empty: give the right value."
 DECIDED_BEFORE = "Correction request %(id)s was %(status)s before."
 REASONS = (
     NOT_AN_ENTERPRISE_NUMBER,
@@ -36,6 +37,7 @@ REASONS = (
     NOT_ITS_ENTERPRISE,
     NO_ENTERPRISE_NUMBER,
     ALREADY_CURRENT,
+    NO_PROPOSED_VALUE,
     DECIDED_BEFORE,
 )
 
@@ -122,6 +124,8 @@ def refusal(
     current = current_value(registration, kind)
     if current is None:
         return Reason(NO_ENTERPRISE_NUMBER)
+    if not proposed.strip():
+        return Reason(NO_PROPOSED_VALUE)
     if current == proposed:
         return Reason(ALREADY_CURRENT, {"proposed": proposed})
     return None
