@@ -76,6 +76,52 @@ def test_a_schema_invalid_update_is_refused_with_its_errors(gateway):
         admin.service.updateReferenceData(Enterprise=[{"CompanyID": "0403170701"}])
 
 
+def test_an_impossible_update_is_refused_whole_naming_each_entry(gateway):
+    declaration = {
+        "ContractorCompanyID": "0403170701",
+        "ValidFrom": date(2026, 1, 1),
+        "SubjectToRegistration": True,
+    }
+    link = {"CompanyID": "0760544138", "ParentCompanyID": "0403170701"}
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        gateway.admin().service.updateReferenceData(
+            Enterprise=[
+                {
+                    "CompanyID": "0403170701",
+                    "Name": "A",
+                    "ActiveFrom": date(2026, 1, 1),
+                    "ActiveUntil": date(2025, 12, 31),
+                }
+            ],
+            Declaration=[
+                dict(declaration, WorkPlaceId="DW1", Subcontractor=[link, link]),
+                dict(
+                    declaration,
+                    WorkPlaceId="DW2",
+                    Subcontractor=[{"CompanyID": "0403170701", "ParentCompanyID": "0760544138"}],
+                ),
+                dict(
+                    declaration,
+                    WorkPlaceId="DW3",
+                    Subcontractor=[{"CompanyID": "0760544138", "ParentCompanyID": "0999999999"}],
+                ),
+                dict(declaration, WorkPlaceId="DW4", TakesOver="DW4"),
+            ],
+        )
+    detail = raised.value.detail[0]
+    assert detail.findtext("e:Code", namespaces=NS) == "Client.ReferenceDataRefused"
+    assert [m.text for m in detail.findall("e:Message", namespaces=NS)] == [
+        "Enterprise 0403170701: ActiveUntil 2025-12-31 is before ActiveFrom 2026-01-01",
+        "Declaration DW1: subcontractor 0760544138 is listed twice",
+        "Declaration DW2: the contractor 0403170701 is also listed as a subcontractor",
+        "Declaration DW3: subcontractor 0760544138's ParentCompanyID 0999999999 does not lead "
+        "to the contractor 0403170701",
+        "Declaration DW4: it takes over itself",
+    ]
+    assert count(gateway.engine, enterprises) == 0
+    assert count(gateway.engine, declaration_chain) == 0
+
+
 def import_file(engine, kind: str, name: str) -> int:  # type: ignore[no-untyped-def]
     return main(
         [
@@ -105,6 +151,17 @@ def test_a_bad_row_names_file_line_and_column_and_nothing_is_imported(engine, ca
     assert "bad_employments.csv: line 3: column 3 (ValidFrom):" in error
     assert "2020-13-01" in error
     assert count(engine, employments) == 0
+
+
+def test_an_impossible_file_names_file_and_entry_and_nothing_is_imported(engine, capsys):
+    assert import_file(engine, "declarations", "impossible_declarations.csv") == 2
+    error = capsys.readouterr().err
+    assert (
+        "impossible_declarations.csv: Declaration DW2026000002: subcontractor 0760544138 is "
+        "listed twice"
+    ) in error
+    assert "Traceback" not in error
+    assert count(engine, declaration_chain) == 0
 
 
 def test_an_import_queues_the_days_that_depend_on_it(checking, capsys):

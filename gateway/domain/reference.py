@@ -18,6 +18,13 @@ class Period:
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
+    def backwards(self, start: str, end: str) -> list[str]:
+        """Why the period is impossible, if it ends before it starts; ``start`` and ``end``
+        name its bounds as the contract does."""
+        if self.end is not None and self.end < self.start:
+            return [f"{end} {self.end} is before {start} {self.start}"]
+        return []
+
 
 @dataclass(frozen=True, slots=True)
 class Enterprise:
@@ -61,6 +68,42 @@ class Declaration:
 
     def companies(self) -> set[str]:
         return {self.contractor} | {link.company_id for link in self.chain}
+
+    def problems(self) -> list[str]:
+        """What makes the declaration impossible: a period backwards, a takeover of itself,
+        or a chain that is not a tree under the contractor (an enterprise listed twice, or
+        one whose ParentCompanyID does not lead to the contractor).
+
+        >>> d = Declaration("W", "A", Period(date(2026, 1, 1)),
+        ...                 chain=(ChainLink("A"), ChainLink("B", "A"), ChainLink("B", "A"),
+        ...                        ChainLink("C", "D")))
+        >>> for problem in d.problems(): print(problem)
+        subcontractor B is listed twice
+        subcontractor C's ParentCompanyID D does not lead to the contractor A
+        """
+        found = self.valid.backwards("ValidFrom", "ValidUntil")
+        if self.takes_over == self.workplace_id:
+            found.append("it takes over itself")
+        parents: dict[str, str | None] = {}
+        for link in self.chain:
+            if link.company_id == self.contractor and link.parent is not None:
+                found.append(f"the contractor {link.company_id} is also listed as a subcontractor")
+            elif link.company_id in parents:
+                found.append(f"subcontractor {link.company_id} is listed twice")
+            else:
+                parents[link.company_id] = link.parent
+        for company, parent in parents.items():
+            seen = {company}
+            above = parent
+            while above is not None and above not in seen and above != self.contractor:
+                seen.add(above)
+                above = parents.get(above)
+            if parent is not None and above != self.contractor:
+                found.append(
+                    f"subcontractor {company}'s ParentCompanyID {parent} does not lead to the "
+                    f"contractor {self.contractor}"
+                )
+        return found
 
     def above(self) -> set[tuple[str, str]]:
         """(viewer, company) for every contractor above a company in the chain: who may

@@ -47,3 +47,11 @@ class ExportRefused(Refused):
 
 class SearchRefused(Refused):
     """A search that cannot be made (a period that ends before it starts)."""
+
+
+class ReferenceDataRefused(ServiceError):
+    """A reference data update that cannot be stored; ``problems`` name each entry."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems

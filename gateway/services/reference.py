@@ -15,6 +15,7 @@ from gateway.domain.reference import (
     LimosaDeclaration,
     Person,
 )
+from gateway.services.errors import ReferenceDataRefused
 from storage import queue, reference
 
 
@@ -25,6 +26,30 @@ class ReferenceUpdate:
     limosa: list[LimosaDeclaration] = field(default_factory=list)
     declarations: list[Declaration] = field(default_factory=list)
     employments: list[Employment] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """What makes the update impossible, each naming its entry; empty when it is not."""
+        found = [
+            f"Enterprise {e.number}: {problem}"
+            for e in self.enterprises
+            for problem in e.active.backwards("ActiveFrom", "ActiveUntil")
+        ]
+        found += [
+            f"LimosaDeclaration {d.limosa_id}: {problem}"
+            for d in self.limosa
+            for problem in d.valid.backwards("ValidFrom", "ValidUntil")
+        ]
+        found += [
+            f"Declaration {d.workplace_id}: {problem}"
+            for d in self.declarations
+            for problem in d.problems()
+        ]
+        found += [
+            f"Employment of {e.inss} by {e.employer}: {problem}"
+            for e in self.employments
+            for problem in e.valid.backwards("ValidFrom", "ValidUntil")
+        ]
+        return found
 
     def size(self) -> int:
         return (
@@ -37,7 +62,11 @@ class ReferenceUpdate:
 
 
 def apply(connection: Connection, update: ReferenceUpdate, now: datetime) -> int:
-    """Store ``update``; returns how many worker days were queued for checking again."""
+    """Store ``update``; returns how many worker days were queued for checking again.
+    Nothing of an update with problems is stored (``ReferenceDataRefused``)."""
+    problems = update.problems()
+    if problems:
+        raise ReferenceDataRefused(problems)
     reference.put_enterprises(connection, update.enterprises)
     reference.put_persons(connection, update.persons)
     reference.put_limosa(connection, update.limosa)

@@ -113,6 +113,8 @@ class GatewayApplication(Application):
                 f"PresenceRegistrationId {missing.args[0]} does not exist or is not visible "
                 "to your enterprise.",
             ) from None
+        except errors.ReferenceDataRefused as refused:
+            raise self._fault(faults.REFERENCE_DATA_REFUSED, *refused.problems) from None
         except errors.SearchRefused as refused:
             raise self._fault(faults.SEARCH_REFUSED, str(refused)) from None
         except errors.ExportRefused as refused:

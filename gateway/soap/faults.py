@@ -62,6 +62,9 @@ CORRECTION_REFUSED = FaultKind(
 CORRECTION_REQUEST_NOT_FOUND = FaultKind(
     "Client.CorrectionRequestNotFound", True, "No correction request with that id."
 )
+REFERENCE_DATA_REFUSED = FaultKind(
+    "Client.ReferenceDataRefused", True, "The reference data update cannot be stored as sent."
+)
 SEARCH_REFUSED = FaultKind(
     "Client.SearchRefused", True, "A period of the search ends before it starts."
 )
@@ -97,6 +100,7 @@ CATALOGUE: tuple[FaultKind, ...] = (
     CORRECTION_REQUEST_NOT_FOUND,
     SEARCH_REFUSED,
     EXPORT_REFUSED,
+    REFERENCE_DATA_REFUSED,
     UNAVAILABLE,
     INTERNAL,
 )
