@@ -141,11 +141,12 @@ class GatewayWsgi:
         route: Route, path: str, environ: dict[str, Any], start_response: StartResponse
     ) -> list[bytes]:
         service_url = application_uri(environ).rstrip("/") + path
-        query = environ.get("QUERY_STRING", "")
-        if query.lower() == "wsdl":
+        # ?wsdl, ?WSDL and ?wsdl=1 alike, as tools ask for it; ?xsd=NAME for a schema.
+        name, _, value = environ.get("QUERY_STRING", "").partition("=")
+        if name.lower() == "wsdl":
             return _answer(start_response, "200 OK", route.documents.wsdl(service_url), _XML)
-        if query.startswith("xsd="):
-            schema = route.documents.schema(query[4:], service_url)
+        if name.lower() == "xsd":
+            schema = route.documents.schema(value, service_url)
             if schema is not None:
                 return _answer(start_response, "200 OK", schema, _XML)
             return _answer(start_response, "404 Not Found", b"No such schema.\n")

@@ -53,6 +53,11 @@ def test_the_served_wsdl_is_the_published_file(gateway, endpoint):
     assert address.get("location") == url
 
 
+@pytest.mark.parametrize("query", ["WSDL", "wsdl=", "wsdl=1"])
+def test_the_wsdl_is_served_however_a_tool_asks_for_it(gateway, query):
+    assert fetch(f"{gateway.url}?{query}") == fetch(gateway.url + "?wsdl")
+
+
 def test_every_schema_resolves_from_the_gateway_itself(gateway):
     names: set[str] = set()
     for endpoint in ENDPOINTS:
