@@ -161,13 +161,27 @@ def _name_column(row: dict[str, str], message: str) -> str:
 
 
 def read_xml(path: Path) -> list[Registration]:
-    parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+    # Comments and processing instructions, which an export may hold between registrations
+    # or inside one, are not registrations' content: the parser leaves them out.
+    parser = etree.XMLParser(
+        no_network=True,
+        resolve_entities=False,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
-        root = etree.parse(str(path), parser).getroot()
+        tree = etree.parse(str(path), parser)
     except etree.XMLSyntaxError as error:
         raise BatchFileError(
             f"{path}: line {error.lineno}: not well-formed XML: {error.msg}"
         ) from None
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        raise BatchFileError(
+            f"{path}: a DOCTYPE (DTD) is not allowed: the gateway refuses it; remove it and "
+            "write the values themselves instead of entities"
+        )
+    root = tree.getroot()
     if root.tag != _P + "RegisterPresencesRequest":
         raise BatchFileError(
             f"{path}: line {root.sourceline}: the root element must be "

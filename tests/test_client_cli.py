@@ -73,6 +73,30 @@ def test_a_bad_xml_names_the_file_and_line():
         read_batch(DATA / "bad_time.xml")
 
 
+def test_comments_and_processing_instructions_in_an_xml_batch_are_left_out(tmp_path):
+    source = (DATA / "registrations.xml").read_text()
+    commented = source.replace(
+        "  <PresenceRegistrationRequest>",
+        "  <!-- reader 1 --><?badge export?>\n  <PresenceRegistrationRequest><!-- first -->",
+    )
+    path = tmp_path / "commented.xml"
+    path.write_text(commented)
+    read = [registration.values for registration in read_batch(path)]
+    assert read == [registration.values for registration in read_batch(DATA / "registrations.xml")]
+
+
+def test_an_xml_batch_with_a_doctype_is_refused_in_one_line(tmp_path):
+    source = (DATA / "registrations.xml").read_text()
+    path = tmp_path / "entities.xml"
+    path.write_text(
+        source.replace(
+            "?>", '?>\n<!DOCTYPE r [<!ENTITY site SYSTEM "file:///etc/hostname">]>', 1
+        ).replace("<WorkPlaceId>DW2026000001</WorkPlaceId>", "<WorkPlaceId>&site;</WorkPlaceId>")
+    )
+    with pytest.raises(BatchFileError, match=r"entities.xml: a DOCTYPE \(DTD\) is not allowed"):
+        read_batch(path)
+
+
 @pytest.mark.parametrize(
     ("content", "suffix", "message"),
     [
