@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from pathlib import Path
 
@@ -66,5 +67,13 @@ def _check_foreign_keys(connection: Connection) -> None:
 
 def is_current(engine: Engine) -> bool:
     head = ScriptDirectory.from_config(_config()).get_current_head()
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision() == head
+    # Asking is not migrating: alembic would note the context it sets up (its dialect, its
+    # DDL in a transaction or not) on every command and every worker that opens a database.
+    notes = logging.getLogger("alembic.runtime.migration")
+    level = notes.level
+    notes.setLevel(logging.WARNING)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head
+    finally:
+        notes.setLevel(level)

@@ -56,6 +56,13 @@ def test_accounts_are_added_listed_disabled_and_given_new_passwords(database, ca
     assert "password of acme changed" in capsys.readouterr().out
 
 
+def test_a_command_on_a_current_database_writes_only_its_answer(database, capsys):
+    assert users(database, "list") == 0  # migrates the new database: that is logged
+    capsys.readouterr()
+    assert users(database, "list") == 0
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
