@@ -316,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    except OSError as error:  # a file it was told to write
+        where = f"{error.filename}: " if error.filename is not None else ""
+        print(f"ciao-client: error: {where}{error.strerror or error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

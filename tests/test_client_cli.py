@@ -203,6 +203,9 @@ def test_search_remarks_cancel_correct_and_export_commands(gateway, chain, capsy
     output = tmp_path / "export.csv"
     assert as_b("export", "--from", str(DAY), "--to", str(DAY), "--output", str(output)) == 0
     assert len(output.read_text().splitlines()) == 5
+    nowhere = tmp_path / "missing" / "export.csv"
+    assert as_b("export", "--from", str(DAY), "--to", str(DAY), "--output", str(nowhere)) == 1
+    assert capsys.readouterr().err.strip().endswith(f"{nowhere}: No such file or directory")
 
 
 def test_retries_follow_system_errors_and_lost_connections_but_never_business_errors(

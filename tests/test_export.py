@@ -101,6 +101,10 @@ def test_the_export_command_writes_the_file_for_operators(gateway, chain, tmp_pa
         == 2
     )
     assert "at most 100" in capsys.readouterr().err
+    nowhere = tmp_path / "missing" / "out.csv"
+    arguments = ["export", "--from", str(DAY), "--to", str(DAY), "--database", url]
+    assert main([*arguments, "--output", str(nowhere)]) == 1
+    assert capsys.readouterr().err.strip().endswith(f"{nowhere}: No such file or directory")
 
 
 def test_base64_streaming_keeps_every_byte():

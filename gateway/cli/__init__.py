@@ -133,6 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, ServiceError, imports.ImportFileError, migrate.MigrationRefused) as error:
         print(f"ciao-gateway: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a file it was told to read or write
+        print(f"ciao-gateway: error: {_file_problem(error)}", file=sys.stderr)
+        return 1
     except SQLAlchemyError as error:
         print(
             f"ciao-gateway: error: the database cannot be used ({type(error).__name__}: "
@@ -141,3 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     return 0
+
+
+def _file_problem(error: OSError) -> str:
+    """``/no/such/dir/out.csv: No such file or directory``."""
+    if error.filename is None:
+        return str(error)
+    return f"{error.filename}: {error.strerror or error}"
