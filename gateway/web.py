@@ -122,11 +122,12 @@ class GatewayWsgi:
                 f"Not found. The services' WSDLs: {services}\n".encode(),
             )
         method = environ.get("REQUEST_METHOD", "GET")
-        if method == "GET":
-            return self._document(route, path, environ, start_response)
+        if method in ("GET", "HEAD"):  # HEAD, as monitors ask: what GET gives, but the body
+            answer = self._document(route, path, environ, start_response)
+            return [] if method == "HEAD" else answer
         if method != "POST":
             start_response(
-                "405 Method Not Allowed", [("Allow", "GET, POST"), ("Content-Type", _TEXT)]
+                "405 Method Not Allowed", [("Allow", "GET, HEAD, POST"), ("Content-Type", _TEXT)]
             )
             return [b"POST a SOAP 1.1 request, or GET ?wsdl.\n"]
         declared = environ.get("CONTENT_LENGTH")

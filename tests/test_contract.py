@@ -3,6 +3,8 @@ Basic Profile clean (document/literal, one part per message, qualified elements)
 
 from __future__ import annotations
 
+import http.client
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -56,6 +58,18 @@ def test_the_served_wsdl_is_the_published_file(gateway, endpoint):
 @pytest.mark.parametrize("query", ["WSDL", "wsdl=", "wsdl=1"])
 def test_the_wsdl_is_served_however_a_tool_asks_for_it(gateway, query):
     assert fetch(f"{gateway.url}?{query}") == fetch(gateway.url + "?wsdl")
+
+
+def test_head_of_the_wsdl_gives_its_headers_without_the_body(gateway):
+    parts = urllib.parse.urlsplit(gateway.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request("HEAD", parts.path + "?wsdl")
+    response = connection.getresponse()
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/xml")
+    assert int(response.headers["Content-Length"]) == len(fetch(gateway.url + "?wsdl"))
+    assert response.read() == b""
+    connection.close()
 
 
 def test_every_schema_resolves_from_the_gateway_itself(gateway):
