@@ -5,7 +5,9 @@ the gateway exits cleanly."""
 from __future__ import annotations
 
 import http.client
+import os
 import time
+from pathlib import Path
 
 from lxml import etree
 
@@ -21,6 +23,41 @@ def wait_for_line(log: object, text: str, deadline: float) -> None:
             return
         time.sleep(0.01)
     raise AssertionError(f"{text!r} never appeared in the gateway's log")
+
+
+def workers_of(master: int) -> list[int]:
+    return [
+        int(pid)
+        for task in Path(f"/proc/{master}/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    ]
+
+
+def holds_connection_from(pid: int, port: int) -> bool:
+    """Whether process ``pid`` has accepted the loopback connection whose client side is on
+    ``port``: the socket of its server side (remote port ``port`` in /proc/net/tcp) is one
+    of the process's open files."""
+    server_sides = {
+        fields[9]
+        for fields in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+        if int(fields[2].rsplit(":", 1)[1], 16) == port
+    }
+    for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:[") and target[len("socket:[") : -1] in server_sides:
+            return True
+    return False
+
+
+def wait_until_accepted(master: int, port: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if any(holds_connection_from(worker, port) for worker in workers_of(master)):
+            return
+        time.sleep(0.01)
+    raise AssertionError("no worker accepted the connection")
 
 
 def test_a_graceful_shutdown_finishes_the_request_in_flight(tmp_path):
@@ -40,7 +77,12 @@ def test_a_graceful_shutdown_finishes_the_request_in_flight(tmp_path):
     connection.putrequest("POST", PATH)
     connection.putheader("Content-Type", "text/xml; charset=utf-8")
     connection.putheader("Content-Length", str(len(body)))
-    connection.endheaders(body[: len(body) // 2])  # the worker is reading this request
+    connection.endheaders(body[: len(body) // 2])
+    # Only once the worker is reading this request: a SIGTERM that reaches it before it
+    # accepted the connection stops it without, and the connection is reset.
+    wait_until_accepted(
+        gateway.process.pid, connection.sock.getsockname()[1], time.monotonic() + 10
+    )
     gateway.process.terminate()
     wait_for_line(gateway.log, "Handling signal: term", time.monotonic() + 10)
     connection.send(body[len(body) // 2 :])
