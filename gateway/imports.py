@@ -94,8 +94,7 @@ def _column_of(message: str, columns: tuple[str, ...]) -> str:
 def read(
     kind: str, path: Path, progress: Callable[[int], None] = lambda _: None
 ) -> ReferenceUpdate:
-    """Every row of ``path`` as a reference update, or ``ImportFileError`` for the first bad row
-    or for what makes the update impossible (``ReferenceUpdate.problems``)."""
+    """Every row of ``path`` as a reference update, or ``ImportFileError`` for the first bad row."""
     if kind not in LAYOUTS:
         raise ImportFileError(f"unknown kind {kind!r}; one of {', '.join(LAYOUTS)}")
     _, columns = LAYOUTS[kind]
@@ -125,11 +124,7 @@ def read(
         raise ImportFileError(f"{path}: not UTF-8 text ({error.reason})") from None
     except csv.Error as error:
         raise ImportFileError(f"{path}: not readable as CSV ({error})") from None
-    update = read_update(request)
-    problems = update.problems()
-    if problems:
-        raise ImportFileError(f"{path}: " + "; ".join(problems))
-    return update
+    return read_update(request)
 
 
 def _rows(reader: csv.DictReader[str]) -> Iterator[dict[str, str]]:

@@ -16,6 +16,7 @@ from gateway.domain.consultation import ExportRequest
 from gateway.domain.registration import StoredRegistration
 from gateway.pages.qr import qr_code, registration_url
 from gateway.services import export, reference
+from gateway.services.errors import ReferenceDataRefused
 from gateway.xml.export import csv_lines, xml_lines
 from storage import reference as reference_storage
 from storage.database import transaction
@@ -28,8 +29,11 @@ def cmd_import(args: argparse.Namespace) -> None:
     with tqdm(total=total, unit="row", desc=f"checking {path.name}", file=sys.stderr) as bar:
         update = imports.read(args.kind, path, progress=lambda _: bar.update())
     engine = migrated_engine(settings)
-    with transaction(engine) as connection:
-        queued = reference.apply(connection, update, datetime.now(UTC))
+    try:
+        with transaction(engine) as connection:
+            queued = reference.apply(connection, update, datetime.now(UTC))
+    except ReferenceDataRefused as refused:  # nothing of the file was stored
+        raise CliError(f"{path}: {refused}") from None
     print(
         f"imported {update.size()} {args.kind} from {path}; {queued} worker days queued "
         "for checking"

@@ -135,8 +135,12 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
         "remark": remark,
     }
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+
+    def page_link(number: int) -> str:
+        return "?" + urlencode({**filters, "page": number})
+
     if page > pages:  # a link from before the list got shorter, or an edited one
-        return redirect("?" + urlencode({**filters, "page": pages}), code=303)
+        return redirect(page_link(pages), code=303)
     return view.render(
         "manage_registrations.html",
         account=account,
@@ -146,7 +150,7 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
         filters=filters,
         page=page,
         pages=pages,
-        page_link=lambda number: "?" + urlencode({**filters, "page": number}),
+        page_link=page_link,
         remark_codes=sorted(BY_CODE),
         statuses=list(Status),
     )
