@@ -18,12 +18,14 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
+# The contract's XSDs are installed with the gateway package, as files lxml reads.
+SCHEMAS = Path(str(resources.files("gateway.contract"))) / "schemas"
 NS = "urn:ciao:presenceregistration:schemas:v1"
 _P = "{" + NS + "}"
 

@@ -1,8 +1,9 @@
 """Bulk import of reference data from CSV files (``ciao-gateway import KIND FILE``).
 
-Every row is checked against the administration contract (schemas/AdministrationProtocol_v1.xsd)
-before anything is stored; a bad row stops the import with the file, line and column, and
-nothing of the file is stored. Column layouts are in docs/reference-data.md.
+Every row is checked against the administration contract
+(gateway/contract/schemas/AdministrationProtocol_v1.xsd) before anything is stored; a bad row
+stops the import with the file, line and column, and nothing of the file is stored. Column
+layouts are in docs/reference-data.md.
 """
 
 from __future__ import annotations

@@ -1,21 +1,25 @@
 """The published contract on disk: where the WSDL and XSDs are, validation against them, and
 the reading of the contract's own simple types that every codec shares.
 
-``schemas/`` and ``wsdl/`` at the top of the project are authoritative; the service validates
-every request body against them (never against a looser model) and serves them as they are.
+``schemas/`` and ``wsdl/`` of the ``gateway.contract`` package are authoritative; the service
+validates every request body against them (never against a looser model) and serves them as
+they are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from lxml import etree
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_DIR = PROJECT_ROOT / "schemas"
-WSDL_DIR = PROJECT_ROOT / "wsdl"
+# lxml reads the documents as files and resolves their imports next to them: the package is
+# installed as files (as pip installs it), so these are folders on disk.
+CONTRACT_DIR = Path(str(resources.files("gateway.contract")))
+SCHEMA_DIR = CONTRACT_DIR / "schemas"
+WSDL_DIR = CONTRACT_DIR / "wsdl"
 
 NS_TYPES = "urn:ciao:presenceregistration:schemas:v1"
 NS_SERVICE = "urn:ciao:presenceregistration:v1"
