@@ -253,13 +253,6 @@ def declarations_in_chain_of(connection: Connection, company: str) -> list[Decla
     return [reference.declarations[i] for i in sorted(reference.declarations)]
 
 
-def employments_of(connection: Connection, inss: str) -> list[Employment]:
-    return [
-        Employment(row.inss, row.employer, _period(row.valid_from, row.valid_until))
-        for row in connection.execute(select(employments).where(employments.c.inss == inss))
-    ]
-
-
 def enterprise_names(connection: Connection, numbers: Iterable[str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for part in _chunks(numbers):

@@ -4,7 +4,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +13,7 @@ from gateway.domain.workday import BELGIUM
 from gateway.services.checking import CheckWorker
 from tests.web import (
     CONTRACTOR,
+    OUTSIDER,
     SECOND_WORKER,
     SUBCONTRACTOR,
     WORKER,
@@ -23,6 +24,7 @@ from tests.web import (
     works_on_site,
 )
 
+UNKNOWN_WORKER = "97440936363"  # a valid BIS number in no registry
 ADDRESS = {
     "street": "Wetstraat",
     "house_number": "16",
@@ -38,6 +40,18 @@ def site(gateway):
     return gateway
 
 
+@pytest.fixture
+def two_employers(site):
+    """The site, with SECOND_WORKER employed by SUBCONTRACTOR (and WORKER by CONTRACTOR)."""
+    works_on_site(
+        site,
+        Employment=[
+            {"INSS": SECOND_WORKER, "CompanyID": SUBCONTRACTOR, "ValidFrom": date(2020, 1, 1)}
+        ],
+    )
+    return site
+
+
 def identified(phone: WebClient, inss: str = WORKER, via: str = "qr") -> Page:
     """Opens the declaration's page and gives the worker's number: the second step."""
     start = phone.get(f"/r/{WORKPLACE}?via={via}")
@@ -50,9 +64,13 @@ def identified(phone: WebClient, inss: str = WORKER, via: str = "qr") -> Page:
 
 
 def register(phone: WebClient, step: Page, **choices: str) -> Page:
-    form = step.fields()
-    form.update(choices)
+    """Sends the second step with ``choices``; the employer is CONTRACTOR unless chosen."""
+    form = {"company": CONTRACTOR, **step.fields(), **choices}
     return phone.post(f"/r/{WORKPLACE}/register", form)
+
+
+def employers(step: Page) -> list[str]:
+    return step.texts("#employer label")
 
 
 def stored(gateway, registration_id: int):  # type: ignore[no-untyped-def]
@@ -66,8 +84,7 @@ def test_a_worker_registers_a_check_in_from_the_qr_code_with_a_typed_address(sit
         f"Declaration of works {WORKPLACE} Wetstraat 16, 1000 Brussel "
         f"Declared by Net & Proper NV ({CONTRACTOR})"
     )
-    assert step.html.cssselect("select#company") == []  # one employer: filled in
-    assert step.fields()["company"] == CONTRACTOR
+    assert employers(step) == [f"Net & Proper NV ({CONTRACTOR})", f"Glans BV ({SUBCONTRACTOR})"]
     before = datetime.now(UTC)
     done = register(phone, step, type="CHECK_IN", **ADDRESS)
     assert done.status == 200
@@ -116,31 +133,73 @@ def test_the_position_is_stored_only_with_the_workers_consent(site):
     assert location.Coordinates.AccuracyMeters == Decimal("12.50")
 
 
-def test_a_worker_of_several_employers_of_the_chain_chooses_from_a_list(site):
+def _without_what_was_typed(step: Page, inss: str) -> bytes:
+    """The second step's page less the number typed and the form's own random reference."""
+    return step.body.replace(inss.encode(), b"INSS").replace(
+        step.fields()["reference"].encode(), b"REFERENCE"
+    )
+
+
+def test_the_page_tells_nothing_about_who_employs_the_number_typed(two_employers):
+    site = two_employers
+    phone = WebClient(base_of(site), language="en")
+    numbers = (WORKER, SECOND_WORKER, UNKNOWN_WORKER)  # of CONTRACTOR, of SUBCONTRACTOR, none
+    steps = {inss: identified(phone, inss=inss) for inss in numbers}
+    seen = {_without_what_was_typed(step, inss) for inss, step in steps.items()}
+    assert len(seen) == 1  # the same page, byte for byte, whoever employs the number
+    step = steps[WORKER]
+    assert employers(step) == [f"Net & Proper NV ({CONTRACTOR})", f"Glans BV ({SUBCONTRACTOR})"]
+    assert [e.checked for e in step.html.cssselect("#employer input")] == [False, False]
+
+
+def test_a_worker_chooses_their_employer_and_a_wrong_choice_is_checked_afterwards(two_employers):
+    site = two_employers
+    phone = WebClient(base_of(site), language="en")
+    step = identified(phone, inss=SECOND_WORKER)
+    unchosen = register(phone, step, type="CHECK_IN", company="")
+    assert unchosen.status == 400
+    assert unchosen.text("#company-error") == "Choose your employer."
+    outside = register(phone, step, type="CHECK_IN", company=OUTSIDER)  # not of the chain
+    assert outside.status == 400
+    assert outside.text("#company-error") == "Choose your employer."
+    right = register(phone, step, type="CHECK_IN", company=SUBCONTRACTOR)
+    wrong = register(phone, identified(phone, inss=SECOND_WORKER), type="CHECK_IN")
+    assert (right.status, wrong.status) == (200, 200)  # every registration is accepted
+    while CheckWorker(site.engine).run_once():
+        pass
+    found = {
+        employer: stored(site, int(done.text("#recorded-id")))
+        for employer, done in ((SUBCONTRACTOR, right), (CONTRACTOR, wrong))
+    }
+    assert found[SUBCONTRACTOR].PresenceRegistrationSubmitted.CompanyID == SUBCONTRACTOR
+    assert found[CONTRACTOR].PresenceRegistrationSubmitted.CompanyID == CONTRACTOR
+    codes = {
+        employer: [r.RemarkCode for r in registration.LastValidation.RemarkList.Remark]
+        if registration.LastValidation.RemarkList
+        else []
+        for employer, registration in found.items()
+    }
+    assert "NO_EMPLOYMENT" not in codes[SUBCONTRACTOR]
+    assert "NO_EMPLOYMENT" in codes[CONTRACTOR]
+
+
+def test_a_declaration_of_one_enterprise_has_its_employer_chosen_already(site):
     works_on_site(
         site,
-        Employment=[
-            {"INSS": WORKER, "CompanyID": SUBCONTRACTOR, "ValidFrom": datetime(2020, 1, 1).date()}
+        Declaration=[
+            {
+                "WorkPlaceId": "DW2026000901",
+                "ContractorCompanyID": CONTRACTOR,
+                "ValidFrom": date(2020, 1, 1),
+                "SubjectToRegistration": True,
+            }
         ],
     )
     phone = WebClient(base_of(site), language="en")
-    step = identified(phone)
-    options = [o.get("value") for o in step.html.cssselect("select#company option")]
-    assert options == ["", CONTRACTOR, SUBCONTRACTOR]
-    unchosen = register(phone, step, type="CHECK_IN")
-    assert unchosen.status == 400
-    assert unchosen.text("#company-error") == "Choose your employer."
-    done = register(phone, step, type="CHECK_IN", company=SUBCONTRACTOR)
-    found = stored(site, int(done.text("#recorded-id")))
-    assert found.PresenceRegistrationSubmitted.CompanyID == SUBCONTRACTOR
-
-
-def test_an_unknown_worker_chooses_among_the_enterprises_of_the_chain_and_is_accepted(site):
-    phone = WebClient(base_of(site))
-    step = identified(phone, inss=SECOND_WORKER)  # in no employment: every registration counts
-    options = [o.get("value") for o in step.html.cssselect("select#company option")]
-    assert options == ["", CONTRACTOR, SUBCONTRACTOR]
-    done = register(phone, step, type="CHECK_IN", company=CONTRACTOR)
+    start = phone.get("/r/DW2026000901")
+    step = phone.post("/r/DW2026000901", {**start.fields(), "identifier": UNKNOWN_WORKER})
+    assert step.fields()["company"] == CONTRACTOR
+    done = phone.post("/r/DW2026000901/register", {**step.fields(), "type": "CHECK_IN"})
     assert done.status == 200
 
 

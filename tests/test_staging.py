@@ -20,7 +20,7 @@ from storage.staging import MERGE_AT
 from tests.builders import BADGE_SYSTEM, batch, check_in
 from tests.conftest import PASSWORD, RunningGateway, sqlite_database
 from tests.soap import NS, envelope, post, register_body
-from tests.web import WORKER, WORKPLACE, WebClient, base_of, works_on_site
+from tests.web import CONTRACTOR, WORKER, WORKPLACE, WebClient, base_of, works_on_site
 
 
 def raw_count(gateway: RunningGateway, table: str) -> int:
@@ -79,7 +79,13 @@ def test_pages_that_read_no_registrations_leave_the_staged_ones_where_they_are(s
     assert step.status == 200, step.body
     assert raw_count(sqlite_gateway, "staged_registrations") == 3
     form = step.fields()
-    form.update(type="CHECK_IN", street="Wetstraat", postal_code="1000", municipality="Brussel")
+    form.update(
+        company=CONTRACTOR,
+        type="CHECK_IN",
+        street="Wetstraat",
+        postal_code="1000",
+        municipality="Brussel",
+    )
     done = phone.post(f"/r/{WORKPLACE}/register", form)
     assert done.status == 200, done.body
     assert manager.get("/manage/workplaces").texts("section.qr h2")

@@ -1,7 +1,8 @@
 """The worker's page behind a declaration's QR code or URL (Q4, Q6-Q8, Q11-Q12).
 
 1. ``GET /r/<workplace>``: the declaration, and the worker's national, BIS or Limosa number.
-2. ``POST /r/<workplace>``: the employer filled in (or a list to choose from), what is
+2. ``POST /r/<workplace>``: the employer, chosen among the enterprises of the declaration's
+   chain (the same list whatever number was typed: the page reveals no employment), what is
    registered, and the location: the phone's position after consent, or a typed address.
 3. ``POST /r/<workplace>/register``: stored through the same service as a SOAP registration,
    at the server's time; the answer shows what was recorded.
@@ -26,8 +27,8 @@ from gateway.domain.registration import (
     Sender,
     UserType,
 )
-from gateway.domain.smartphone import SCANNED
-from gateway.domain.workday import BELGIUM, work_day
+from gateway.domain.smartphone import SCANNED, employers_on
+from gateway.domain.workday import BELGIUM
 from gateway.pages import flood
 from gateway.pages.app import View
 from gateway.pages.forms import FormErrors, Identity, read_identity, read_registration
@@ -85,12 +86,9 @@ def start(view: View, workplace_id: str) -> Response:
     return response
 
 
-def _employers(view: View, declaration: Declaration, identity: Identity) -> list[str]:
+def _employers(declaration: Declaration, identity: Identity) -> list[str]:
     """The employers a worker chooses from (Q4); none for a Limosa id."""
-    if identity.inss is None:
-        return []
-    with reading(view.engine, registrations=False) as connection:
-        return smartphone.employers(connection, declaration, identity.inss, work_day(view.now))
+    return employers_on(declaration) if identity.inss is not None else []
 
 
 def _second_step(
@@ -135,7 +133,7 @@ def identify(view: View, workplace_id: str) -> Response:
             form=view.request.form,
             errors=errors.by_field,
         )
-    return _second_step(view, declaration, names, _employers(view, declaration, identity), errors)
+    return _second_step(view, declaration, names, _employers(declaration, identity), errors)
 
 
 def register(view: View, workplace_id: str) -> Response:
@@ -151,7 +149,7 @@ def register(view: View, workplace_id: str) -> Response:
     form = view.request.form
     errors = FormErrors()
     identity = read_identity(form, errors)
-    employers = _employers(view, declaration, identity)
+    employers = _employers(declaration, identity)
     now = view.now.astimezone(BELGIUM).replace(microsecond=0)
     registration = read_registration(
         form, identity, workplace_id, employers, _means(view), device, now, errors

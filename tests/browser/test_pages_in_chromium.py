@@ -22,7 +22,15 @@ from PIL import Image
 
 from gateway.services.checking import CheckWorker
 from tests.conftest import PASSWORD
-from tests.web import CONTRACTOR, OUTSIDER, WORKER, WORKPLACE, base_of, works_on_site
+from tests.web import (
+    CONTRACTOR,
+    OUTSIDER,
+    SUBCONTRACTOR,
+    WORKER,
+    WORKPLACE,
+    base_of,
+    works_on_site,
+)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -96,7 +104,10 @@ def test_a_worker_registers_from_the_qr_code_and_the_employer_follows_it_up(
     shot(phone, "2-worker-identify")
     phone.get_by_label("Uw nummer").fill(WORKER)
     phone.get_by_role("button", name="Volgende").click()
-    assert "Net & Proper NV (0403170701)" in phone.locator("main").inner_text()  # filled in
+    # Every enterprise of the chain, whoever the number belongs to: one tap chooses.
+    employers = phone.locator("#employer label").all_inner_texts()
+    assert employers == [f"Net & Proper NV ({CONTRACTOR})", f"Glans BV ({SUBCONTRACTOR})"]
+    phone.get_by_label(f"Net & Proper NV ({CONTRACTOR})").check()
     phone.get_by_label("Begin werk").check()
     phone.get_by_label("Straat").fill("Wetstraat")
     phone.get_by_label("Nummer").fill("16")
@@ -116,6 +127,9 @@ def test_a_worker_registers_from_the_qr_code_and_the_employer_follows_it_up(
     located.goto(scanned[0])
     located.get_by_label("Your number").fill(WORKER)
     located.get_by_role("button", name="Next").click()
+    located.get_by_role("button", name="Register").click()  # the employer forgotten
+    assert located.locator("#company-error").inner_text() == "Choose your employer."
+    located.get_by_label(f"Net & Proper NV ({CONTRACTOR})").check()
     located.get_by_label("End of work").check()
     use_position = located.get_by_role("button", name="Use my position")
     assert use_position.is_disabled()  # nothing is located before consent
@@ -183,11 +197,14 @@ def test_the_pages_are_usable_with_the_keyboard_alone(browser, sqlite_gateway):
     page.get_by_label("Your number").focus()
     page.keyboard.type(WORKER)
     page.keyboard.press("Enter")
+    page.get_by_label(f"Glans BV ({SUBCONTRACTOR})").focus()
+    page.keyboard.press("Space")
     page.get_by_label("Start of work").focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Register").focus()
     page.keyboard.press("Enter")
     assert page.locator("#recorded-type").inner_text() == "Start of work"
+    assert SUBCONTRACTOR in page.locator("main").inner_text()
     unlabelled = page.evaluate(
         "[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]"
         ".filter(e => !e.labels || e.labels.length === 0).length"
@@ -227,6 +244,9 @@ def test_every_page_passes_an_axe_core_accessibility_audit(browser, sqlite_gatew
     phone.get_by_label("Votre numéro").fill(WORKER)
     phone.get_by_role("button", name="Suivant").click()
     violations += audit(phone)
+    phone.get_by_role("button", name="Enregistrer").click()  # no employer chosen: an error
+    violations += audit(phone)
+    phone.get_by_label(f"Glans BV ({SUBCONTRACTOR})").check()
     phone.get_by_label("Début du travail").check()
     phone.get_by_role("button", name="Enregistrer").click()
     violations += audit(phone)
