@@ -19,6 +19,7 @@ from gateway.soap.application import GatewayApplication
 from gateway.soap.documents import ContractDocuments
 from gateway.soap.endpoints import ENDPOINTS, PRESENCE_REGISTRATION, Endpoint
 from gateway.soap.ingest import IngestPath
+from gateway.supervision import CheckWorkerStatus
 from gateway.web import GatewayWsgi, Route, WsgiApp
 from storage import migrate
 from storage.database import create_database_engine
@@ -41,10 +42,15 @@ def quiet_spyne_logging() -> None:
 
 
 def create_app(
-    settings: Settings | None = None, engine: Engine | None = None, *, upgrade: bool = False
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    *,
+    upgrade: bool = False,
+    check_workers: CheckWorkerStatus | None = None,
 ) -> GatewayWsgi:
     """The WSGI application. ``upgrade`` runs the migrations first (development and tests;
-    ``ciao-gateway serve`` migrates once before starting its workers)."""
+    ``ciao-gateway serve`` migrates once before starting its workers). ``check_workers``:
+    the check workers ``serve`` runs beside it, for ``/ready`` and ``/metrics``."""
     settings = settings or Settings.from_environment()
     engine = engine or create_database_engine(settings.database_url)
     if upgrade:
@@ -64,8 +70,8 @@ def create_app(
         routes,
         Pages(engine, settings, key, authenticator),
         settings.max_body_bytes,
-        lambda: readiness(engine),
-        lambda: metrics.exposition(engine),
+        lambda: readiness(engine, check_workers),
+        lambda: metrics.exposition(engine, check_workers),
     )
 
 
@@ -89,11 +95,12 @@ def soap_app(
     )
 
 
-def readiness(engine: Engine) -> str | None:
-    """None when the database answers and is at the newest migration, else what is wrong."""
+def readiness(engine: Engine, check_workers: CheckWorkerStatus | None = None) -> str | None:
+    """None when the database answers and is at the newest migration, and a check worker
+    runs if ``serve`` runs any; else what is wrong."""
     try:
         if not migrate.is_current(engine):
             return "the database schema is not at the newest migration: run ciao-gateway migrate"
     except SQLAlchemyError as error:
         return f"the database does not answer ({type(error).__name__})"
-    return None
+    return check_workers.problem() if check_workers is not None else None

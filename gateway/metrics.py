@@ -21,11 +21,12 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import Connection, Engine, event
 
+from gateway.supervision import CheckWorkerStatus
 from storage import queue
 from storage.database import reading
 
@@ -103,7 +104,26 @@ class CheckQueueCollector(Collector):
         yield gauge
 
 
-def exposition(engine: Engine) -> tuple[bytes, str]:
+class CheckWorkerCollector(Collector):
+    """The check workers ``serve`` runs beside gunicorn, as its master last saw them."""
+
+    def __init__(self, status: CheckWorkerStatus) -> None:
+        self._status = status
+
+    def collect(self) -> Iterator[Metric]:
+        yield GaugeMetricFamily(
+            "ciao_check_workers_running",
+            "Check workers that serve runs beside gunicorn and that are running now.",
+            value=self._status.running,
+        )
+        yield CounterMetricFamily(
+            "ciao_check_worker_restarts",
+            "Check workers that serve started again after one exited.",
+            value=self._status.restarts,
+        )
+
+
+def exposition(engine: Engine, check_workers: CheckWorkerStatus | None = None) -> tuple[bytes, str]:
     """The text a scrape gets, and its content type."""
     registry = CollectorRegistry(auto_describe=True)
     if os.environ.get(MULTIPROCESS_DIR):
@@ -111,4 +131,6 @@ def exposition(engine: Engine) -> tuple[bytes, str]:
     else:  # this process's own metrics, when it is the only one (development, tests)
         registry.register(REGISTRY)
     registry.register(CheckQueueCollector(engine))
+    if check_workers is not None:
+        registry.register(CheckWorkerCollector(check_workers))
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import text
@@ -33,6 +34,15 @@ def wait_for(url: str, process: subprocess.Popen[bytes], deadline: float) -> byt
         except OSError:
             time.sleep(0.05)
     raise AssertionError(f"{url} did not answer in time")
+
+
+def wait_until(condition: Callable[[], object], seconds: float, what: str) -> None:
+    """Wait for ``condition`` to hold, at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {seconds} s")
+        time.sleep(0.05)
 
 
 class Gateway:
@@ -73,6 +83,28 @@ class Gateway:
             env=self.env,
         )
         wait_for(self.url + "?wsdl", self.process, time.monotonic() + 30)
+
+    def child_pids(self) -> list[int]:
+        """The pids of the processes ``serve`` started: gunicorn's workers and check workers."""
+        assert self.process is not None
+        master = self.process.pid
+        return [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+    def check_worker_pids(self) -> list[int]:
+        """The pids of the check workers (``python -m gateway.cli worker``) ``serve`` runs."""
+        found = []
+        for pid in self.child_pids():
+            try:
+                arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except FileNotFoundError:  # exited meanwhile
+                continue
+            if arguments[3:4] == [b"worker"]:
+                found.append(pid)
+        return found
+
+    def gunicorn_worker_pids(self) -> list[int]:
+        checking = set(self.check_worker_pids())
+        return [pid for pid in self.child_pids() if pid not in checking]
 
     def stop(self) -> None:
         assert self.process is not None

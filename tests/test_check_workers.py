@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +20,7 @@ from storage.database import transaction
 from storage.tables import check_queue
 from storage.tables import registrations as registration_rows
 from tests.conftest import empty_postgres
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.postgres
 WORKERS_PER_DAY = 5
@@ -94,14 +94,6 @@ def counts(engine: Engine) -> tuple[int, int, int]:
         ).scalar_one()
         queued = connection.execute(select(func.count()).select_from(check_queue)).scalar_one()
     return unchecked, twice, queued
-
-
-def wait_until(condition, deadline: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    end = time.monotonic() + deadline
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError(f"{what} did not happen within {deadline} s")
-        time.sleep(0.1)
 
 
 def test_two_workers_check_10000_registrations_each_exactly_once(postgres_engine):

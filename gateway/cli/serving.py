@@ -7,7 +7,6 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -116,19 +115,17 @@ def cmd_serve(args: argparse.Namespace) -> None:
             if d.contractor == DEMO_COMPANY
         )
         print(f"a demo site's registration page: {url}/r/{site}", flush=True)
-    checkers = [
-        subprocess.Popen(  # noqa: S603 (this interpreter, this module, our own URL)
-            [sys.executable, "-m", "gateway.cli", "worker", "--database", settings.database_url]
-        )
-        for _ in range(args.check_workers)
+    check_worker = [
+        sys.executable,
+        "-m",
+        "gateway.cli",
+        "worker",
+        "--database",
+        settings.database_url,
     ]
     try:
-        serve(settings, args.host, args.port, args.workers)
+        serve(settings, args.host, args.port, args.workers, check_worker, args.check_workers)
     finally:
-        for checker in checkers:
-            checker.terminate()
-        for checker in checkers:
-            checker.wait(timeout=30)
         if samples.parent == Path(tempfile.gettempdir()) and samples.name.startswith(
             _METRICS_PREFIX
         ):
