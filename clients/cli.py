@@ -1,11 +1,5 @@
-"""``ciao-client``: send registrations to a CIaO gateway and manage them.
-
-    ciao-client --url http://127.0.0.1:8000/PresenceRegistration/v1 \\
-                --username demo --password demo-password submit batch.csv
-
-When the gateway cannot be reached, ``submit`` keeps the registrations in a local outbox
-under the emergency procedure; ``flush`` sends them when it is back.
-"""
+"""``ciao-client``: send registrations to a CIaO gateway and manage them (``DESCRIPTION`` is
+what ``--help`` shows)."""
 
 from __future__ import annotations
 
@@ -17,13 +11,25 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from platformdirs import user_data_path
 from tqdm import tqdm
 
 from clients.client import GatewayClient, GatewayError, Unreachable
-from clients.files import BatchFileError, read_batch
+from clients.files import BatchFileError, problems, read_batch
 from clients.outbox import Outbox, with_reference
 
 DEFAULT_URL = "http://127.0.0.1:8000/PresenceRegistration/v1"
+# One outbox per user wherever the command runs, so that `flush` finds what `submit` kept.
+DEFAULT_OUTBOX = user_data_path("ciao-client") / "outbox.sqlite"
+DESCRIPTION = """send registrations to a CIaO gateway and manage them.
+
+    ciao-client --url http://127.0.0.1:8000/PresenceRegistration/v1 \\
+                --username demo --password demo-password submit batch.csv
+
+When the gateway cannot be reached, submit keeps the registrations in a local outbox
+under the emergency procedure; flush sends them when it is back. validate checks a
+batch file against the contract, every error with its line, before anything is sent.
+"""
 NOT_ALL_REGISTERED = 3
 KEPT_IN_OUTBOX = 4
 
@@ -39,19 +45,20 @@ def _client(args: argparse.Namespace) -> GatewayClient:
     )
 
 
-def _describe(label: str, answer: Any) -> tuple[bool, str]:
+def _describe(answer: Any) -> tuple[bool, str]:
+    """Whether the gateway stored a registration, and its reference, id and status (or why
+    it was refused) as one line of tab-separated columns."""
     stored = answer.PresenceRegistration
     if stored is not None:
         submitted = stored.PresenceRegistrationSubmitted
         reference = submitted.ClientPresenceRegistrationReference or "-"
         return True, (
-            f"{label}\t{reference}\tid {stored.PresenceRegistrationId}\t"
-            f"{stored.LastValidation.Status}"
+            f"{reference}\tid {stored.PresenceRegistrationId}\t{stored.LastValidation.Status}"
         )
     refused = answer.PresenceRegistrationError
     reference = refused.PresenceRegistrationSubmitted.ClientPresenceRegistrationReference or "-"
     reasons = "; ".join(f"{e.ErrorCode}: {e.ErrorDescription}" for e in refused.ErrorList.Error)
-    return False, f"{label}\t{reference}\tREFUSED\t{reasons}"
+    return False, f"{reference}\tREFUSED\t{reasons}"
 
 
 def _send(
@@ -61,7 +68,10 @@ def _send(
     yet acknowledged when the gateway becomes unreachable goes to ``outbox``."""
     registered = refused = 0
     total = len(labelled)
-    with tqdm(total=total, unit=" registrations", desc="sending", file=sys.stderr) as bar:
+    # A progress bar only on a terminal: in a log or a pipe it would be fragments of one.
+    with tqdm(
+        total=total, unit=" registrations", desc="sending", file=sys.stderr, disable=None
+    ) as bar:
         for start in range(0, total, 200):
             part = labelled[start : start + 200]
             try:
@@ -72,10 +82,10 @@ def _send(
                 _keep(outbox, [values for _, values in labelled[start:]])
                 break
             for (label, _), answer in zip(part, answers, strict=True):
-                ok, text = _describe(label, answer)
+                ok, text = _describe(answer)
                 registered += ok
                 refused += not ok
-                bar.write(text, file=sys.stdout)
+                bar.write(f"{label}\t{text}", file=sys.stdout)
             bar.update(len(part))
     return registered, refused
 
@@ -118,11 +128,23 @@ def cmd_flush(args: argparse.Namespace) -> int:
     sent = 0
     while batch := outbox.waiting(200):
         answers = client.register([values for _, values in batch])
-        for (_, values), answer in zip(batch, answers, strict=True):
-            print(_describe(values["ClientPresenceRegistrationReference"], answer)[1])
+        for answer in answers:
+            print(_describe(answer)[1])
         outbox.remove([row_id for row_id, _ in batch])  # only once the gateway has answered
         sent += len(batch)
     print(f"{sent} registrations sent from {outbox.path}; the outbox is empty")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    found = problems(Path(args.file))
+    for problem in found:
+        print(problem)
+    if found:
+        errors = f"{len(found)} error" + ("s" if len(found) > 1 else "")
+        print(f"ciao-client: {args.file}: {errors}; nothing was sent", file=sys.stderr)
+        return 2
+    print(f"{args.file}: every registration follows the contract")
     return 0
 
 
@@ -211,7 +233,7 @@ def _day(text: str) -> date:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ciao-client",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     env = os.environ
@@ -228,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--outbox",
-        default=env.get("CIAO_OUTBOX", "ciao-outbox.sqlite"),
+        default=env.get("CIAO_OUTBOX", str(DEFAULT_OUTBOX)),
         help="emergency outbox file (env CIAO_OUTBOX; default %(default)s)",
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per call")
@@ -243,14 +265,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, handler: Any, text: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, handler: Any, text: str, account: bool = True
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=text, description=text)
-        sub.set_defaults(handler=handler)
+        sub.set_defaults(handler=handler, account=account)
         return sub
 
     command("submit", cmd_submit, "send the registrations of a CSV or XML file").add_argument(
         "file", help="a .csv or .xml batch file (columns: clients/files.py)"
     )
+    command(
+        "validate",
+        cmd_validate,
+        "check a CSV or XML batch file against the contract, sending nothing",
+        account=False,
+    ).add_argument("file", help="a .csv or .xml batch file (columns: clients/files.py)")
     command("flush", cmd_flush, "send what the outbox keeps from an outage")
     command("status", cmd_status, "show one registration by id").add_argument("id", type=int)
     for name, handler, text in (
@@ -300,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not args.username or not args.password:
+    if args.account and not (args.username and args.password):
         parser.error("--username and --password (or CIAO_USERNAME and CIAO_PASSWORD) are needed")
     try:
         return int(args.handler(args))

@@ -18,10 +18,12 @@ import csv
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import xmlschema
 from lxml import etree
 
 # The contract's XSDs are installed with the gateway package, as files lxml reads.
@@ -60,16 +62,21 @@ class Registration:
     values: dict[str, Any]
 
 
-_schema: etree.XMLSchema | None = None
+PROTOCOL = SCHEMAS / "PresenceRegistrationProtocol_v1.xsd"
 
 
+@cache
 def _contract() -> etree.XMLSchema:
-    global _schema
-    if _schema is None:
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        source = etree.parse(str(SCHEMAS / "PresenceRegistrationProtocol_v1.xsd"), parser)
-        _schema = etree.XMLSchema(source)
-    return _schema
+    """The contract for reading a batch: lxml's validator, fast, reports the first error."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(PROTOCOL), parser))
+
+
+@cache
+def _readable_contract() -> xmlschema.XMLSchema:
+    """The contract for ``ciao-client validate``: xmlschema, slower, names every error by its
+    path and reason."""
+    return xmlschema.XMLSchema(str(PROTOCOL))
 
 
 def _element_values(element: etree._Element) -> dict[str, Any]:
@@ -114,18 +121,32 @@ def _row_element(row: dict[str, str]) -> etree._Element:
     return element
 
 
-def _first_error(element: etree._Element) -> tuple[int, str] | None:
-    """The first way ``element`` breaks the contract (line, reason), or None."""
+def _request(element: etree._Element) -> etree._Element:
+    """``element`` as the one registration of a request, as the gateway validates it."""
     request = etree.Element(_P + "RegisterPresencesRequest", nsmap={None: NS})
     request.append(element)
+    return request
+
+
+def _first_error(element: etree._Element) -> tuple[int, str] | None:
+    """The first way ``element`` breaks the contract (line, reason), or None."""
     schema = _contract()
-    if schema.validate(request):
+    if schema.validate(_request(element)):
         return None
     first = schema.error_log[0]
     return first.line, str(first.message).replace(_P, "")
 
 
-def read_csv(path: Path) -> list[Registration]:
+@dataclass(frozen=True)
+class _Entry:
+    """One registration of a file as the contract's element, with where it came from."""
+
+    line: int
+    element: etree._Element
+    row: dict[str, str] | None = None  # a CSV row, to name the column of an error
+
+
+def _csv_entries(path: Path) -> list[_Entry]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
@@ -135,24 +156,14 @@ def read_csv(path: Path) -> list[Registration]:
                     f"{path}: line 1: unknown column(s) {', '.join(unknown)}; "
                     f"known columns: {', '.join(COLUMNS)}"
                 )
-            registrations = []
-            for row in reader:
-                line = reader.line_num
-                element = _row_element(row)
-                error = _first_error(element)
-                if error is not None:
-                    reason = error[1]
-                    raise BatchFileError(
-                        f"{path}: line {line}: {_name_column(row, reason)}{reason}"
-                    )
-                registrations.append(Registration(line, _element_values(element)))
+            entries = [_Entry(reader.line_num, _row_element(row), row) for row in reader]
     except UnicodeDecodeError as error:
         raise BatchFileError(f"{path}: not UTF-8 text ({error.reason})") from None
     except csv.Error as error:
         raise BatchFileError(f"{path}: not readable as CSV ({error})") from None
-    if not registrations:
+    if not entries:
         raise BatchFileError(f"{path}: no registrations (a header row, then one row each)")
-    return registrations
+    return entries
 
 
 def _name_column(row: dict[str, str], message: str) -> str:
@@ -162,7 +173,7 @@ def _name_column(row: dict[str, str], message: str) -> str:
     return ""
 
 
-def read_xml(path: Path) -> list[Registration]:
+def _xml_entries(path: Path) -> list[_Entry]:
     # Comments and processing instructions, which an export may hold between registrations
     # or inside one, are not registrations' content: the parser leaves them out.
     parser = etree.XMLParser(
@@ -189,25 +200,58 @@ def read_xml(path: Path) -> list[Registration]:
             f"{path}: line {root.sourceline}: the root element must be "
             f"RegisterPresencesRequest in namespace {NS}"
         )
-    registrations = []
-    for child in list(root):
-        line = child.sourceline or 0
-        problem = _first_error(child)
-        if problem is not None:
-            raise BatchFileError(f"{path}: line {problem[0] or line}: {problem[1]}")
-        registrations.append(Registration(line, _element_values(child)))
-    if not registrations:
+    entries = [_Entry(child.sourceline or 0, child) for child in root]
+    if not entries:
         raise BatchFileError(f"{path}: no PresenceRegistrationRequest elements")
-    return registrations
+    return entries
 
 
-def read_batch(path: Path) -> list[Registration]:
-    """The registrations of ``path`` (``.csv`` or ``.xml``), or ``BatchFileError``."""
+def _entries(path: Path) -> list[_Entry]:
     if not path.is_file():
         raise BatchFileError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path)
+        return _csv_entries(path)
     if suffix == ".xml":
-        return read_xml(path)
+        return _xml_entries(path)
     raise BatchFileError(f"{path}: unknown file type {suffix or '(none)'}; use .csv or .xml")
+
+
+def read_batch(path: Path) -> list[Registration]:
+    """The registrations of ``path`` (``.csv`` or ``.xml``), or ``BatchFileError`` naming the
+    first that breaks the contract."""
+    registrations = []
+    for entry in _entries(path):
+        error = _first_error(entry.element)
+        if error is not None:
+            line, reason = error
+            if entry.row is not None:
+                raise BatchFileError(
+                    f"{path}: line {entry.line}: {_name_column(entry.row, reason)}{reason}"
+                )
+            raise BatchFileError(f"{path}: line {line or entry.line}: {reason}")
+        registrations.append(Registration(entry.line, _element_values(entry.element)))
+    return registrations
+
+
+def problems(path: Path) -> list[str]:
+    """Every way the registrations of ``path`` break the contract, each with its line and
+    path (and column, in a CSV file), in the file's order; none when the batch can be sent.
+    ``BatchFileError`` when the file cannot be read as a batch at all."""
+    schema = _readable_contract()
+    found = []
+    for position, entry in enumerate(_entries(path), start=1):
+        for error in schema.iter_errors(_request(entry.element)):
+            steps = (error.path or "").split("/")[3:]  # under PresenceRegistrationRequest
+            if entry.row is not None:
+                column = steps[-1] if steps and steps[-1] in entry.row else None
+                where = f"line {entry.line}"
+                if column is not None:
+                    where += f", column {list(entry.row).index(column) + 1} ({column})"
+            else:
+                where = f"line {error.sourceline or entry.line}"
+            element = "/".join(
+                ("/RegisterPresencesRequest", f"PresenceRegistrationRequest[{position}]", *steps)
+            )
+            found.append(f"{path}: {where}: {element}: {error.reason}")
+    return found

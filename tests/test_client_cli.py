@@ -48,9 +48,58 @@ def test_a_csv_of_450_rows_is_sent_in_chunks_of_200(gateway, capsys, tmp_path):
     )
     assert run(gateway, "submit", str(path)) == 0
     captured = capsys.readouterr()
-    assert "450/450" in captured.err  # the progress bar
+    assert captured.err == ""  # no fragments of a progress bar: stderr is not a terminal
     assert len(captured.out.splitlines()) == 451
     assert gateway.count() == 450
+
+
+def test_validate_lists_every_error_of_a_batch_with_its_line_and_column(tmp_path, capsys):
+    path = tmp_path / "two-bad.csv"
+    path.write_text(
+        "INSS,CompanyID,WorkPlaceId,RegistrationType,RegistrationDateTime,RegistrationMeans\n"
+        "85073003328,0403170701,DW2026000001,CHECK_IN,2026-11-27T07:00:00+01:00,BADGE\n"
+        "8507300332X,0403170701,DW2026000001,CHECK_IN,2026-11-27T07:00:00,BADGE\n"
+        "85073003328,403170701,DW2026000001,CHECK_OUT,2026-11-27T15:00:00+01:00,BADGE\n"
+    )
+    assert cli.main(["validate", str(path)]) == 2  # no account needed, nothing sent
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    assert [line.split(": /")[0] for line in lines] == [
+        f"{path}: line 3, column 1 (INSS)",
+        f"{path}: line 3, column 5 (RegistrationDateTime)",
+        f"{path}: line 4, column 2 (CompanyID)",
+    ]
+    assert "/PresenceRegistrationRequest[2]/RegistrationDateTime: " in lines[1]
+    assert "3 errors; nothing was sent" in out.err
+
+
+def test_validate_names_the_line_and_path_of_each_error_of_an_xml_batch(capsys):
+    assert cli.main(["validate", str(DATA / "bad_time.xml")]) == 2
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(
+        f"{DATA / 'bad_time.xml'}: line 8: "
+        "/RegisterPresencesRequest/PresenceRegistrationRequest[1]/RegistrationDateTime: "
+    )
+
+
+def test_validate_passes_a_batch_that_follows_the_contract(capsys):
+    assert cli.main(["validate", str(DATA / "registrations.csv")]) == 0
+    assert "every registration follows the contract" in capsys.readouterr().out
+
+
+def test_help_is_plain_text(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--help"])
+    help_text = capsys.readouterr().out
+    assert "validate" in help_text
+    assert "``" not in help_text
+
+
+def test_the_outbox_is_one_per_user_wherever_the_client_runs(monkeypatch):
+    monkeypatch.delenv("CIAO_OUTBOX")
+    outbox = Path(cli.build_parser().parse_args(["flush"]).outbox)
+    assert outbox.is_absolute()
+    assert outbox.parent.name == "ciao-client"
 
 
 def test_status_shows_a_registration(gateway, capsys):

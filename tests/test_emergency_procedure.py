@@ -82,6 +82,8 @@ def test_an_outage_is_bridged_by_the_outbox(gateway_process, tmp_path):
     flushed = client(gateway_process, outbox, "flush")
     assert flushed.returncode == 0, flushed.stderr
     assert flushed.stdout.count("SUCCESSFULLY REGISTERED") == 3
+    sent_lines = flushed.stdout.splitlines()[:3]
+    assert all(line.count("h-") == 1 for line in sent_lines), sent_lines  # the reference once
     assert Outbox(outbox).count() == 0
     assert client(gateway_process, outbox, "flush").stdout.strip() == "the outbox is empty"
 

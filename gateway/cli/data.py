@@ -26,7 +26,10 @@ def cmd_import(args: argparse.Namespace) -> None:
     settings = settings_of(args)
     path = Path(args.file)
     total = max(_count_lines(path) - 1, 0)
-    with tqdm(total=total, unit="row", desc=f"checking {path.name}", file=sys.stderr) as bar:
+    # Progress bars only on a terminal (disable=None): in a log they would be fragments.
+    with tqdm(
+        total=total, unit="row", desc=f"checking {path.name}", file=sys.stderr, disable=None
+    ) as bar:
         update = imports.read(args.kind, path, progress=lambda _: bar.update())
     engine = migrated_engine(settings)
     try:
@@ -61,7 +64,9 @@ def cmd_export(args: argparse.Namespace) -> None:
     rows = export.registrations(engine, None, wanted)
     output = Path(args.output or wanted.file_name)
     lines = csv_lines if wanted.format == "CSV" else xml_lines
-    with tqdm(unit=" registrations", desc=f"exporting to {output}", file=sys.stderr) as bar:
+    with tqdm(
+        unit=" registrations", desc=f"exporting to {output}", file=sys.stderr, disable=None
+    ) as bar:
 
         def counted() -> Iterator[StoredRegistration]:
             for row in rows:
