@@ -13,8 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway import logs, metrics
 from gateway.config import Settings
 from gateway.pages.app import Pages
+from gateway.services import accounts
 from gateway.services.authentication import Authenticator
-from gateway.services.passwords import SecretKey
 from gateway.soap.application import GatewayApplication
 from gateway.soap.documents import ContractDocuments
 from gateway.soap.endpoints import ENDPOINTS, PRESENCE_REGISTRATION, Endpoint
@@ -57,7 +57,7 @@ def create_app(
         migrate.upgrade(engine)
     tune_spyne()
     logs.stamp_request_ids()
-    key = SecretKey.load_or_create(settings.secret_key_file)
+    key = accounts.secret_key(engine, settings.secret_key_file)
     authenticator = Authenticator(key, timedelta(seconds=settings.token_window_seconds))
     routes = {
         endpoint.path: Route(

@@ -30,6 +30,7 @@ def add(
     account: Account,
     password_hash: str,
     password_secret: str,
+    key_fingerprint: str,
     created_at: datetime,
 ) -> None:
     try:
@@ -38,6 +39,7 @@ def add(
                 username=account.username,
                 password_hash=password_hash,
                 password_secret=password_secret,
+                key_fingerprint=key_fingerprint,
                 company_id=account.company_id,
                 role=account.role.value,
                 disabled=account.disabled,
@@ -80,14 +82,45 @@ def set_disabled(connection: Connection, username: str, disabled: bool) -> bool:
 
 
 def set_password(
-    connection: Connection, username: str, password_hash: str, password_secret: str
+    connection: Connection,
+    username: str,
+    password_hash: str,
+    password_secret: str,
+    key_fingerprint: str,
 ) -> bool:
     result = connection.execute(
         update(accounts)
         .where(accounts.c.username == username)
-        .values(password_hash=password_hash, password_secret=password_secret)
+        .values(
+            password_hash=password_hash,
+            password_secret=password_secret,
+            key_fingerprint=key_fingerprint,
+        )
     )
     return result.rowcount == 1
+
+
+def key_fingerprints(connection: Connection) -> set[str]:
+    """The fingerprints of the keys the accounts' secrets are encrypted with."""
+    found = select(accounts.c.key_fingerprint).where(accounts.c.key_fingerprint.is_not(None))
+    return set(connection.execute(found.distinct()).scalars())
+
+
+def secrets_without_fingerprint(connection: Connection) -> dict[int, str]:
+    """The password secrets of accounts made before keys were fingerprinted, by account id."""
+    rows = connection.execute(
+        select(accounts.c.id, accounts.c.password_secret).where(
+            accounts.c.key_fingerprint.is_(None)
+        )
+    )
+    return {row.id: row.password_secret for row in rows}
+
+
+def set_key_fingerprint(connection: Connection, ids: list[int], key_fingerprint: str) -> None:
+    if ids:
+        connection.execute(
+            update(accounts).where(accounts.c.id.in_(ids)).values(key_fingerprint=key_fingerprint)
+        )
 
 
 def use_nonce(connection: Connection, username: str, nonce: str, created_at: datetime) -> bool:

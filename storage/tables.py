@@ -44,6 +44,9 @@ accounts = Table(
     # The password encrypted with the gateway's key: a PasswordDigest can only be checked
     # against the clear password. See gateway/services/passwords.py.
     Column("password_secret", Text, nullable=False),
+    # Which key encrypted it (SecretKey.identity): a key that is not the accounts' key is
+    # refused at start instead of failing every PasswordDigest login.
+    Column("key_fingerprint", String(64)),
     Column("company_id", String(10), nullable=False),
     Column("role", String(8), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),

@@ -54,6 +54,9 @@ def _ensure_demo(settings: Settings) -> None:
                 accounts.set_disabled(connection, username, False)
             else:
                 accounts.add(connection, key, username, DEMO_PASSWORD, company, role)
+    # Once the demo accounts have their passwords again, the key must suit every other one.
+    accounts.secret_key(engine, settings.secret_key_file)
+    with transaction(engine) as connection:
         if not reference_storage.has_enterprises(connection):
             now = datetime.now(UTC)
             data = demo.reference_data(DEMO_COMPANY)
@@ -94,7 +97,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
     if args.demo:
         _ensure_demo(settings)
     else:
-        migrated_engine(settings).dispose()
+        engine = migrated_engine(settings)
+        accounts.secret_key(engine, settings.secret_key_file)  # refused here, not per worker
+        engine.dispose()
     url = f"http://{args.host}:{args.port}"
     print(
         f"CIaO gateway: WSDL at {url}/PresenceRegistration/v1?wsdl "

@@ -23,9 +23,10 @@ def _password(args: argparse.Namespace) -> str:
 def cmd_users(args: argparse.Namespace) -> None:
     settings = settings_of(args)
     engine = migrated_engine(settings)
+    if args.action == "add":
+        key = accounts.secret_key(engine, settings.secret_key_file)
     with transaction(engine) as connection:
         if args.action == "add":
-            key = SecretKey.load_or_create(settings.secret_key_file)
             account = accounts.add(
                 connection, key, args.username, _password(args), args.company, args.role
             )
@@ -38,6 +39,7 @@ def cmd_users(args: argparse.Namespace) -> None:
             accounts.set_disabled(connection, args.username, args.action == "disable")
             print(f"{args.action}d {args.username}")
         elif args.action == "reset-password":
+            # Any key: with a new key, new passwords are how accounts of a lost one recover.
             key = SecretKey.load_or_create(settings.secret_key_file)
             accounts.reset_password(connection, key, args.username, _password(args))
             print(f"password of {args.username} changed")

@@ -3,20 +3,53 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from stdnum.be import vat
 
 from gateway.domain.identity import Account, Role
 from gateway.services.errors import ServiceError
 from gateway.services.passwords import SecretKey, hash_password
 from storage import accounts
+from storage.database import transaction
 
 MIN_PASSWORD_LENGTH = 8
 
 
 class InvalidAccount(ServiceError):
     pass
+
+
+class KeyMismatch(ServiceError):
+    """The secret key is not the one the database's accounts were made with."""
+
+
+def secret_key(engine: Engine, path: Path) -> SecretKey:
+    """The key in ``path`` (made there if there is none), refused with ``KeyMismatch`` unless
+    the accounts of ``engine``'s database were made with it."""
+    key = SecretKey.load_or_create(path)
+    with transaction(engine) as connection:
+        require_key(connection, key, engine.url.render_as_string(hide_password=True))
+    return key
+
+
+def require_key(connection: Connection, key: SecretKey, database: str) -> None:
+    """Refuse ``key`` unless it is the key of every account of the database (any key suits a
+    database without accounts). An account made before keys were fingerprinted is checked
+    by decrypting its secret, and fingerprinted."""
+    unmarked = accounts.secrets_without_fingerprint(connection)
+    decrypts = all(key.decrypt(secret) is not None for secret in unmarked.values())
+    if decrypts:
+        accounts.set_key_fingerprint(connection, list(unmarked), key.identity)
+    if not decrypts or accounts.key_fingerprints(connection) - {key.identity}:
+        raise KeyMismatch(
+            f"the secret key {key.path} is not the key the accounts of the database "
+            f"{database} were made with: their PasswordDigest logins would fail. Point "
+            "CIAO_SECRET_KEY_FILE at that database's key (by default secret.key next to a "
+            "SQLite database); if it is lost, give each account a new password with this "
+            "key (ciao-gateway users reset-password)"
+        )
 
 
 def enterprise_number(text: str) -> str:
@@ -52,6 +85,7 @@ def add(
             account,
             hash_password(password),
             key.encrypt(password),
+            key.identity,
             datetime.now(UTC).replace(tzinfo=None),
         )
     except accounts.AccountExists:
@@ -79,6 +113,6 @@ def set_disabled(connection: Connection, username: str, disabled: bool) -> None:
 def reset_password(connection: Connection, key: SecretKey, username: str, password: str) -> None:
     _check_password(password)
     if not accounts.set_password(
-        connection, username, hash_password(password), key.encrypt(password)
+        connection, username, hash_password(password), key.encrypt(password), key.identity
     ):
         raise InvalidAccount(f"there is no account named {username!r}")

@@ -3,9 +3,10 @@
 Two forms are stored: an Argon2id hash (argon2-cffi), which checks a PasswordText token, and
 the password encrypted with the gateway's secret key (Fernet, from ``cryptography``), because a
 WS-Security PasswordDigest is SHA-1(nonce + created + password) and can only be checked by
-whoever knows the password. The key lives in ``CIAO_SECRET_KEY_FILE`` (default
-``var/secret.key``, created on first use, mode 0600); every gateway host of one database needs
-the same key file.
+whoever knows the password. The key lives in ``CIAO_SECRET_KEY_FILE`` (default ``secret.key``
+next to a SQLite database, see ``gateway.config``; created on first use, mode 0600); every
+gateway host of one database needs the same key file, and each account keeps the fingerprint
+of the key its secret is encrypted with, so that another key is refused at once.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ _hasher = PasswordHasher()
 class SecretKey:
     """The gateway's secret: encrypts digest secrets and keys the verified-token cache."""
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, path: Path | None = None) -> None:
         self._fernet = Fernet(key)
         self._mac_key = hashlib.sha256(b"ciao-token-cache" + key).digest()
+        self.path = path
 
     @classmethod
     def load_or_create(cls, path: Path) -> SecretKey:
@@ -37,7 +39,12 @@ class SecretKey:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(Fernet.generate_key())
-        return cls(path.read_bytes().strip())
+        return cls(path.read_bytes().strip(), path)
+
+    @property
+    def identity(self) -> str:
+        """A fingerprint that tells this key from another and reveals nothing of it."""
+        return self.fingerprint("ciao-secret-key-identity").hex()
 
     def encrypt(self, password: str) -> str:
         return self._fernet.encrypt(password.encode()).decode()
