@@ -7,14 +7,18 @@ connection that is not to a loopback address.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -32,7 +36,7 @@ from gateway.domain.identity import Account
 from gateway.domain.workday import BELGIUM
 from gateway.services import accounts
 from gateway.services.checking import start_in_thread
-from gateway.services.passwords import SecretKey
+from gateway.services.passwords import CHEAP_FOR_TESTS, SecretKey
 from storage import migrate
 from storage.database import create_database_engine, normalise_url, reading, transaction
 from tests.builders import BRUSSELS_WINTER, registration
@@ -57,6 +61,21 @@ def _loopback_only(self: socket.socket, address: object) -> None:
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+# -- cheap password hashes -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """The tests make hundreds of accounts, each hashed at production's Argon2 cost (64 MiB,
+    3 passes: a tenth to a quarter of a second) and verified once at the same cost: most of
+    the suite's time. Here passwords are hashed with Argon2's cheapest parameters, in this
+    process and in the gateways and commands it starts. tests/unit/test_passwords.py checks
+    that production keeps its own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CHEAP_FOR_TESTS, "1")
+        yield
 
 
 # -- databases -----------------------------------------------------------------------------
@@ -115,10 +134,26 @@ def empty_postgres(engine: Engine) -> None:
 
 
 def sqlite_database(folder: Path, revision: str = "head") -> Engine:
-    """A SQLite file ``ciao.db`` in ``folder``, migrated to ``revision``."""
-    engine = create_database_engine(f"sqlite:///{folder / 'ciao.db'}")
-    migrate.upgrade(engine, revision)
+    """A SQLite file ``ciao.db`` in ``folder``, migrated to ``revision``: at the newest, a
+    copy of a file migrated once per test process."""
+    path = folder / "ciao.db"
+    if revision == "head":
+        shutil.copyfile(_migrated_sqlite_file(), path)
+    engine = create_database_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine, revision)  # at the newest, finds it current and leaves it
     return engine
+
+
+@cache
+def _migrated_sqlite_file() -> Path:
+    """A SQLite file migrated to the newest revision, closed (its WAL written back), removed
+    when the process ends."""
+    folder = Path(tempfile.mkdtemp(prefix="ciao-migrated-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    engine = create_database_engine(f"sqlite:///{folder / 'ciao.db'}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return folder / "ciao.db"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

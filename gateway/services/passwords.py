@@ -7,6 +7,12 @@ whoever knows the password. The key lives in ``CIAO_SECRET_KEY_FILE`` (default `
 next to a SQLite database, see ``gateway.config``; created on first use, mode 0600); every
 gateway host of one database needs the same key file, and each account keeps the fingerprint
 of the key its secret is encrypted with, so that another key is refused at once.
+
+Hashes use RFC 9106's second recommended Argon2id parameters (64 MiB, 3 passes, 4 lanes:
+argon2-cffi's default). A test suite that makes hundreds of accounts may set
+``CIAO_TEST_CHEAP_PASSWORD_HASHES=1`` to hash new passwords with the cheapest parameters
+instead; a hash carries its own parameters, so either kind is verified whatever the setting.
+Never set it where the accounts are real.
 """
 
 from __future__ import annotations
@@ -17,11 +23,15 @@ import hmac
 import os
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
 
-_hasher = PasswordHasher()
+PARAMETERS = profiles.RFC_9106_LOW_MEMORY
+CHEAP_FOR_TESTS = "CIAO_TEST_CHEAP_PASSWORD_HASHES"
+
+_hasher = PasswordHasher.from_parameters(PARAMETERS)
+_cheap_hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 
 class SecretKey:
@@ -61,7 +71,8 @@ class SecretKey:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    cheap = os.environ.get(CHEAP_FOR_TESTS, "").lower() in ("1", "true", "yes")
+    return (_cheap_hasher if cheap else _hasher).hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
