@@ -54,6 +54,22 @@ LAST_NAMES = (
     "Martin",
     "Jacobs",
 )
+# The demo employer first (the `demo` account's enterprise), then the other companies of the
+# chains; the last one closed its doors, a deliberate fault.
+COMPANY_NAMES = (
+    "Demo Cleaning",
+    "Maes Schoonmaak",
+    "Nettoyage Dubois",
+    "Willems Facility Services",
+    "Goossens Glazenwassers",
+    "Propreté Lambert",
+    "Claes Cleaning",
+    "Martin Office Care",
+    "Peeters Poetsdienst",
+    "Janssens Hygiëne",
+    "Mertens Industrial Cleaning",
+    "Jacobs Nettoyage",
+)
 STREETS = ("Wetstraat", "Rue de la Loi", "Meir", "Veldstraat", "Boulevard d'Avroy", "Grote Markt")
 TOWNS = (
     ("1000", "Brussel"),
@@ -81,16 +97,10 @@ def national_number(birth: date, serial: int) -> str:
 def reference_data(employer: str, seed: int = 2024, workers: int = 60) -> ReferenceUpdate:
     rng = random.Random(seed)
     update = ReferenceUpdate()
-    companies = [employer] + [enterprise_number(i) for i in range(1, 12)]
-    for index, number in enumerate(companies):
+    companies = [employer] + [enterprise_number(i) for i in range(1, len(COMPANY_NAMES))]
+    for index, (number, name) in enumerate(zip(companies, COMPANY_NAMES, strict=True)):
         closed = date(2025, 12, 31) if index == 11 else None  # a deliberate fault: inactive
-        update.enterprises.append(
-            Enterprise(
-                number,
-                f"{rng.choice(LAST_NAMES)} Cleaning {index}",
-                Period(date(2012, 1, 1), closed),
-            )
-        )
+        update.enterprises.append(Enterprise(number, name, Period(date(2012, 1, 1), closed)))
     for serial in range(workers):
         birth = date(1960 + rng.randrange(45), rng.randrange(1, 13), rng.randrange(1, 28))
         inss = national_number(birth, 2 * serial + 1)
@@ -109,7 +119,7 @@ def reference_data(employer: str, seed: int = 2024, workers: int = 60) -> Refere
             Declaration(
                 workplace_id=f"DW2026{index:06d}",
                 contractor=contractor,
-                valid=Period(date(2026, 1, 1), date(2026, 12, 31)),
+                valid=Period(date(2026, 1, 1)),  # open-ended: the demo outlives its year
                 subject_to_registration=index != 13,  # a deliberate fault: site not subject
                 chain=(ChainLink(contractor), ChainLink(subcontractor, contractor)),
                 site_address=f"{street} {rng.randrange(1, 200)}, {postal_code} {town}",
@@ -129,7 +139,7 @@ def reference_data(employer: str, seed: int = 2024, workers: int = 60) -> Refere
         Declaration(
             "DW2026100001",
             companies[10],
-            Period(date(2026, 11, 1), date(2027, 10, 31)),
+            Period(date(2026, 11, 1)),
             chain=(ChainLink(companies[10]),),
             takes_over=first.workplace_id,
             site_address=first.site_address,
@@ -194,6 +204,15 @@ def registrations(
                 )
             )
     return result
+
+
+def site_of(update: ReferenceUpdate, contractor: str, day: date) -> str:
+    """A declaration of works of ``contractor`` in force on ``day``, for the demo's examples."""
+    return next(
+        d.workplace_id
+        for d in update.declarations
+        if d.contractor == contractor and d.valid.covers(day) and d.subject_to_registration
+    )
 
 
 def yesterday() -> date:

@@ -12,6 +12,7 @@ from typing import Any
 from wsgiref.util import application_uri
 
 from gateway import metrics
+from gateway.home import home_page
 from gateway.logs import REQUEST_ID, new_request_id
 from gateway.soap.documents import ContractDocuments
 
@@ -23,6 +24,7 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 _XML = "text/xml; charset=utf-8"
 DRAIN_LIMIT = 32 * 1024 * 1024
 _TEXT = "text/plain; charset=utf-8"
+_HTML = "text/html; charset=utf-8"
 _OPERATION_PATHS = ("/health", "/ready", "/metrics")
 PAGE_PREFIXES = ("/r/", "/manage", "/static/")
 
@@ -65,6 +67,7 @@ class GatewayWsgi:
         self._ready = ready
         self._scrape = scrape
         self._paths = {*self._routes, *_OPERATION_PATHS}
+        self._home = home_page(self._routes)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request_id = new_request_id()
@@ -113,6 +116,10 @@ class GatewayWsgi:
             return _answer(start_response, "200 OK", body, content_type)
         if path.startswith(PAGE_PREFIXES):
             return self._pages(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
+        if path == "" and method in ("GET", "HEAD"):  # the way to the pages, WSDLs and docs
+            answer = _answer(start_response, "200 OK", self._home, _HTML)
+            return [] if method == "HEAD" else answer
         route = self._routes.get(path)
         if route is None:
             services = ", ".join(f"{p}?wsdl" for p in self._routes)
@@ -121,7 +128,6 @@ class GatewayWsgi:
                 "404 Not Found",
                 f"Not found. The services' WSDLs: {services}\n".encode(),
             )
-        method = environ.get("REQUEST_METHOD", "GET")
         if method in ("GET", "HEAD"):  # HEAD, as monitors ask: what GET gives, but the body
             answer = self._document(route, path, environ, start_response)
             return [] if method == "HEAD" else answer

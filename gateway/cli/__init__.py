@@ -46,7 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="check worker processes started alongside (default 1; 0 when they run elsewhere)",
     )
     serve.add_argument(
-        "--demo", action="store_true", help="create or reset the demo account and print it"
+        "--demo",
+        action="store_true",
+        help="create or reset the demo accounts and print them; into a database without "
+        "reference data, also load the demo data set (registries and yesterday's registrations)",
     )
     database_option(serve)
     serve.set_defaults(handler=cmd_serve)

@@ -114,11 +114,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
             f"{DEMO_COMPANY}); {DEMO_OPERATOR} / {DEMO_PASSWORD} (OPERATOR)",
             flush=True,
         )
-        site = next(
-            d.workplace_id
-            for d in demo.reference_data(DEMO_COMPANY).declarations
-            if d.contractor == DEMO_COMPANY
-        )
+        site = demo.site_of(demo.reference_data(DEMO_COMPANY), DEMO_COMPANY, demo.yesterday())
         print(f"a demo site's registration page: {url}/r/{site}", flush=True)
     check_worker = [
         sys.executable,

@@ -98,18 +98,40 @@ class ContractValidator:
     def _describe(element: etree._Element, log: etree._ListErrorLog) -> list[SchemaError]:
         described = []
         for entry in log:
-            described.append(
-                SchemaError(entry.line, _locate(element, entry.path), _reason(entry.message))
-            )
+            found = _locate(element, entry.path)
+            path = str(entry.path) if found is None else readable_path(found)
+            reason = _reason(entry.message)
+            if found is not None and reason.endswith(_UNEXPECTED):
+                reason += _limit(found)
+            described.append(SchemaError(entry.line, path, reason))
         return described
 
 
-def _locate(element: etree._Element, libxml_path: str | None) -> str:
-    """Turn libxml2's path (``/*/*[2]/*[4]`` or ``/ns0:Request/ns0:Item[2]``, rooted at the
-    validated element) into a readable one rooted at the document."""
+_UNEXPECTED = "This element is not expected."
+
+
+def _limit(element: etree._Element) -> str:
+    """Why an element right after others of its name is not expected: their number is the
+    most its parent may hold (libxml2 reports the first one too many, not the limit)."""
+    count = 0
+    sibling = element.getprevious()
+    while sibling is not None and sibling.tag == element.tag:
+        count += 1
+        sibling = sibling.getprevious()
+    if count == 0:
+        return ""
+    name = etree.QName(element).localname
+    if count == 1:
+        return f" At most 1 {name} element is allowed here."
+    return f" At most {count} {name} elements are allowed here."
+
+
+def _locate(element: etree._Element, libxml_path: str | None) -> etree._Element | None:
+    """The element that libxml2's path (``/*/*[2]/*[4]`` or ``/ns0:Request/ns0:Item[2]``,
+    rooted at the validated element) names."""
     steps = (libxml_path or "").split("/", 2)
     if len(steps) < 2 or steps[0]:
-        return readable_path(element)
+        return element
     found = [element]
     if len(steps) == 3 and steps[2]:
         prefixes = {prefix: uri for prefix, uri in element.nsmap.items() if prefix}
@@ -117,7 +139,7 @@ def _locate(element: etree._Element, libxml_path: str | None) -> str:
             found = element.xpath(steps[2], namespaces=prefixes)
         except etree.XPathError:
             found = []
-    return readable_path(found[0]) if found else str(libxml_path)
+    return found[0] if found else None
 
 
 def wsdl_operations(wsdl_path: Path) -> dict[str, str]:
