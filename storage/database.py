@@ -96,6 +96,14 @@ def transaction(engine: Engine, *, registering: bool = False) -> Iterator[Connec
 
 
 @contextmanager
+def bookkeeping(engine: Engine) -> Iterator[Connection]:
+    """A short unit of work on the gateway's own counters (no registrations): it takes its
+    turn to write like any other, but merges no staged registrations first."""
+    with _writer_turn(engine), engine.begin() as connection:
+        yield connection
+
+
+@contextmanager
 def reading(engine: Engine, *, registrations: bool = True) -> Iterator[Connection]:
     """A unit of work that only reads: a consistent snapshot, which on SQLite takes no write
     lock and waits for no writer (but merges the staged registrations first, if any wait,

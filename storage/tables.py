@@ -259,6 +259,17 @@ used_nonces = Table(
     Column("created_at", DateTime, nullable=False, index=True),
 )
 
+# Hits on the pages counted against their flood limits (gateway/pages/flood.py), one row per
+# key (an address, a device) and window: shared by every process of every host. A row is
+# deleted by the first hit after its window ends.
+flood_counters = Table(
+    "flood_counters",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("hits", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),  # seconds since the epoch
+)
+
 # Correction requests of employers (Q15-Q18), decided by operators.
 correction_requests = Table(
     "correction_requests",

@@ -128,7 +128,7 @@ def empty_postgres(engine: Engine) -> None:
             text(
                 "TRUNCATE accounts, registrations, used_nonces, validations, check_queue, "
                 "enterprises, persons, limosa_declarations, declarations, declaration_chain, "
-                "employments RESTART IDENTITY CASCADE"
+                "employments, flood_counters RESTART IDENTITY CASCADE"
             )
         )
 

@@ -141,7 +141,7 @@ class Pages:
         self.settings = settings
         self.authenticator = authenticator
         self.signer = Signer(key)
-        self.flood = FloodGuard()
+        self.flood = FloodGuard(engine)
         self.languages = i18n.load_languages()
         self.templates = Environment(
             loader=PackageLoader("gateway.pages"),

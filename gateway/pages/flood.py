@@ -1,9 +1,10 @@
-"""Protection of the pages against flooding (the ``limits`` library, moving windows).
+"""Protection of the pages against flooding (the ``limits`` library, fixed windows).
 
 A phone or browser (its device cookie) may register a few times a minute, an address a few
-dozen times, and an address may try to log in ten times a minute. The counts are kept in the
-memory of each gateway process: with N gunicorn workers an address gets at most N times the
-limit, still far below what would hurt, and nothing is written per request.
+dozen times, and an address may try to log in ten times a minute. The hits are counted in the
+gateway's database (``storage.flood``), so that a limit holds across every gunicorn worker
+and every host of one database: counted in each process's memory, N workers let an address
+try N times as many passwords. A hit is one small write; SQLite needs no set-up for it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,53 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.storage import Storage
+from limits.strategies import FixedWindowRateLimiter
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from storage import flood
+from storage.database import bookkeeping, reading
 
 REGISTRATIONS_PER_DEVICE = parse("10/minute")
 REQUESTS_PER_ADDRESS = parse("60/minute")
 LOGINS_PER_ADDRESS = parse("10/minute")
+
+
+class DatabaseStorage(Storage):
+    """A ``limits`` storage in the gateway's database, for the fixed-window strategy."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = engine
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return SQLAlchemyError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        with bookkeeping(self._engine) as connection:
+            return flood.hit(connection, key, expiry, amount, time.time())
+
+    def get(self, key: str) -> int:
+        with reading(self._engine, registrations=False) as connection:
+            return flood.window(connection, key, time.time())[0]
+
+    def get_expiry(self, key: str) -> float:
+        with reading(self._engine, registrations=False) as connection:
+            return flood.window(connection, key, time.time())[1]
+
+    def check(self) -> bool:
+        with reading(self._engine, registrations=False) as connection:
+            return flood.count(connection) >= 0
+
+    def reset(self) -> int:
+        with bookkeeping(self._engine) as connection:
+            return flood.forget(connection)
+
+    def clear(self, key: str) -> None:
+        with bookkeeping(self._engine) as connection:
+            flood.forget(connection, key)
 
 
 @dataclass(frozen=True)
@@ -26,8 +68,8 @@ class Refusal:
 
 
 class FloodGuard:
-    def __init__(self) -> None:
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+    def __init__(self, engine: Engine) -> None:
+        self._limiter = FixedWindowRateLimiter(DatabaseStorage(engine))
 
     def admit(self, *limits: tuple[RateLimitItem, str]) -> Refusal | None:
         """Count one hit on every (limit, key); None when all of them allow it."""
