@@ -21,6 +21,8 @@ from clients.outbox import Outbox, with_reference
 DEFAULT_URL = "http://127.0.0.1:8000/PresenceRegistration/v1"
 # One outbox per user wherever the command runs, so that `flush` finds what `submit` kept.
 DEFAULT_OUTBOX = user_data_path("ciao-client") / "outbox.sqlite"
+# Where earlier versions kept it: the current folder.
+FORMER_OUTBOX = Path("ciao-outbox.sqlite")
 DESCRIPTION = """send registrations to a CIaO gateway and manage them.
 
     ciao-client --url http://127.0.0.1:8000/PresenceRegistration/v1 \\
@@ -119,7 +121,24 @@ def cmd_submit(args: argparse.Namespace) -> int:
     return 0 if refused == 0 else NOT_ALL_REGISTERED
 
 
+def _former_outbox_notice(outbox: Path) -> None:
+    """Registrations an earlier version kept in the current folder are not forgotten."""
+    if not FORMER_OUTBOX.is_file() or FORMER_OUTBOX.resolve() == outbox.resolve():
+        return
+    former = Outbox(FORMER_OUTBOX)
+    waiting = former.count()
+    former.close()
+    if waiting:
+        print(
+            f"ciao-client: {FORMER_OUTBOX.absolute()}, the outbox of an earlier ciao-client, "
+            f"holds {waiting} registrations; send them with "
+            f"'ciao-client --outbox {FORMER_OUTBOX} flush'",
+            file=sys.stderr,
+        )
+
+
 def cmd_flush(args: argparse.Namespace) -> int:
+    _former_outbox_notice(Path(args.outbox))
     outbox = Outbox(Path(args.outbox))
     if outbox.count() == 0:
         print("the outbox is empty")

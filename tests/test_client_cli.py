@@ -8,6 +8,7 @@ import pytest
 
 from clients import cli
 from clients.files import BatchFileError, read_batch
+from clients.outbox import Outbox
 from tests.builders import registration
 from tests.conftest import DATA, DAY, PASSWORD
 
@@ -100,6 +101,22 @@ def test_the_outbox_is_one_per_user_wherever_the_client_runs(monkeypatch):
     outbox = Path(cli.build_parser().parse_args(["flush"]).outbox)
     assert outbox.is_absolute()
     assert outbox.parent.name == "ciao-client"
+
+
+def test_flush_points_at_an_outbox_an_earlier_version_kept_in_the_current_folder(
+    tmp_path, monkeypatch, capsys, outbox
+):
+    monkeypatch.chdir(tmp_path)
+    kept = [r.values for r in read_batch(DATA / "registrations.csv")]
+    Outbox(Path("ciao-outbox.sqlite")).keep(kept)
+    code = cli.main(["--username", "u", "--password", "p", "flush"])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "the outbox is empty"
+    assert (
+        f"{tmp_path / 'ciao-outbox.sqlite'}, the outbox of an earlier ciao-client, holds 5 "
+        "registrations; send them with 'ciao-client --outbox ciao-outbox.sqlite flush'"
+    ) in captured.err
 
 
 def test_status_shows_a_registration(gateway, capsys):

@@ -7,7 +7,9 @@ import contextlib
 import io
 import re
 import shlex
+import subprocess
 import urllib.request
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from clients import cli as client_cli
 from gateway import demo
 from gateway.cli import build_parser
 from gateway.cli.serving import DEMO_COMPANY, _ensure_demo
+from gateway.domain.consultation import ExportRequest
 from gateway.services.checking import CheckWorker
 
 CHECKOUT = Path(__file__).resolve().parents[1]
@@ -110,3 +113,14 @@ def test_serve_help_says_that_demo_also_loads_the_demo_data(capsys):
         build_parser().parse_args(["serve", "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
     assert "also load the demo data set" in help_text
+
+
+def test_exports_and_qr_codes_written_in_a_checkout_are_ignored_by_git():
+    written = [
+        ExportRequest(date(2026, 11, 1), date(2026, 11, 30), kind).file_name
+        for kind in ("CSV", "XML")
+    ] + ["ciao-DW2026000006.svg", "ciao-DW2026000006.png"]
+    ignored = subprocess.run(
+        ["git", "check-ignore", *written], cwd=CHECKOUT, capture_output=True, text=True
+    ).stdout.split()
+    assert ignored == written
