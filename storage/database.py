@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from storage import staging
+from storage import notices, staging
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 # Execution option of a connection that only reads (exports): on SQLite it must not take the
@@ -88,11 +88,17 @@ def create_database_engine(url: str) -> Engine:
 def transaction(engine: Engine, *, registering: bool = False) -> Iterator[Connection]:
     """A unit of work: committed when the block ends normally, rolled back otherwise. It
     begins by merging the staged registrations (``storage.staging``), so that it finds every
-    acknowledged one; a unit of work ``registering`` new ones only leaves them staged."""
-    with _writer_turn(engine), engine.begin() as connection:
-        if not registering:
-            staging.merge(connection)
-        yield connection
+    acknowledged one; a unit of work ``registering`` new ones only leaves them staged. Once
+    it has committed, idle check workers are woken if it queued days (``storage.notices``)."""
+    with _writer_turn(engine), engine.connect() as connection:
+        try:
+            with connection.begin():
+                if not registering:
+                    staging.merge(connection)
+                yield connection
+            notices.send_after_commit(connection)
+        finally:
+            notices.forget(connection)
 
 
 @contextmanager

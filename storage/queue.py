@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, exists, func, or_, select, update
 
+from storage import notices
 from storage.database import execute_many
 from storage.tables import check_queue, registrations
 
@@ -51,6 +52,7 @@ def enqueue(
     unique = sorted(set(days))
     if not unique:
         return
+    notices.days_queued(connection)
     if connection.dialect.name == "postgresql":
         keys, work_days = zip(*unique, strict=True)
         connection.exec_driver_sql(_ENQUEUE_POSTGRES, (available_at, list(keys), list(work_days)))
@@ -89,15 +91,24 @@ def _enqueue_where(connection: Connection, criterion: Any, available_at: datetim
     return len(days)
 
 
+def _claimable(now: datetime) -> Any:
+    return and_(
+        check_queue.c.available_at <= now,
+        (check_queue.c.claimed_until.is_(None)) | (check_queue.c.claimed_until < now),
+    )
+
+
+def due(connection: Connection, now: datetime) -> bool:
+    """Whether a day could be claimed at ``now``: what an idle worker asks, reading only."""
+    return bool(connection.execute(select(exists().where(_claimable(now)))).scalar_one())
+
+
 def claim(
     connection: Connection, worker: str, now: datetime, lease_until: datetime, limit: int
 ) -> list[Claim]:
     available = (
         select(check_queue.c.id)
-        .where(
-            check_queue.c.available_at <= now,
-            (check_queue.c.claimed_until.is_(None)) | (check_queue.c.claimed_until < now),
-        )
+        .where(_claimable(now))
         .order_by(check_queue.c.available_at)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -18,6 +18,7 @@ from gateway.cli.common import CliError
 from gateway.cli.data import cmd_export, cmd_import, cmd_qr
 from gateway.cli.serving import cmd_migrate, cmd_serve, cmd_worker
 from gateway.cli.users import cmd_users
+from gateway.services.checking import IDLE_SECONDS
 from gateway.services.errors import ServiceError
 from storage import migrate
 
@@ -63,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="after this, a claim of a dead worker is taken over",
     )
     worker.add_argument(
-        "--idle-seconds", type=float, default=0.5, help="wait between polls of an empty queue"
+        "--idle-seconds",
+        type=float,
+        default=IDLE_SECONDS,
+        help="longest wait of an idle worker before it looks at the queue again (PostgreSQL "
+        "wakes it sooner when days are queued)",
     )
     worker.add_argument(
         "--until-empty", action="store_true", help="check what is queued now, then stop"

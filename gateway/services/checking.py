@@ -16,14 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from gateway import metrics
 from gateway.checks.engine import evaluate, needs_end_of_day
 from gateway.domain.registration import StoredRegistration
-from storage import queue, reference, validations
+from storage import notices, queue, reference, validations
 from storage.database import reading, transaction
 
 log = logging.getLogger("ciao.checks")
+
+# The longest an idle worker waits before it looks at the queue again (``Idle``).
+IDLE_SECONDS = 2.0
+FIRST_PAUSE_SECONDS = 0.05
 
 
 def _naive(moment: datetime) -> datetime:
@@ -85,18 +90,72 @@ class CheckWorker:
         )
         return len(claims)
 
-    def run(self, stop: threading.Event, idle_seconds: float = 0.2) -> None:
-        """Check until ``stop`` is set, waiting ``idle_seconds`` whenever the queue is empty."""
-        while not stop.is_set():
-            try:
-                checked = self.run_once()
-            except Exception:
-                log.exception(
-                    "check worker %s failed a batch; its claims will be retried", self.name
-                )
-                checked = 0
-            if not checked:
-                stop.wait(idle_seconds)
+    def run(self, stop: threading.Event, idle_seconds: float = IDLE_SECONDS) -> None:
+        """Check until ``stop`` is set. A batch is claimed only once a look at the queue
+        found a day due; until then the worker waits as ``Idle`` says, looking at most
+        ``idle_seconds`` apart."""
+        idle = Idle(self.engine, idle_seconds)
+        try:
+            while not stop.is_set():
+                idle.wait_for_work(stop)
+                if stop.is_set():
+                    return
+                try:
+                    if self.run_once():
+                        idle.reset()
+                except Exception:
+                    log.exception(
+                        "check worker %s failed a batch; its claims will be retried", self.name
+                    )
+                    idle.pause(stop)
+        finally:
+            idle.close()
+
+
+class Idle:
+    """How a check worker waits while nothing is due: it only reads, and takes no write
+    lock, so that an idle worker costs the writers nothing.
+
+    On PostgreSQL it waits for a notice that days were queued (``storage.notices``), for at
+    most ``longest`` seconds (in case a notice was lost), then looks at the queue. On SQLite
+    it looks at the queue after a pause that starts at ``FIRST_PAUSE_SECONDS`` after work
+    and doubles while the queue stays empty, up to ``longest``. A look is one read on a
+    snapshot: on SQLite it neither takes the write lock nor merges staged registrations."""
+
+    def __init__(self, engine: Engine, longest: float) -> None:
+        self._engine = engine
+        self._longest = longest
+        self._pause = FIRST_PAUSE_SECONDS
+        self._listener = notices.Listener(engine) if notices.used(engine) else None
+
+    def reset(self) -> None:
+        """There was work: the next quiet spell starts with short pauses."""
+        self._pause = FIRST_PAUSE_SECONDS
+
+    def wait_for_work(self, stop: threading.Event) -> None:
+        """Return once a day is due (or might be: the database did not answer), or ``stop``
+        is set."""
+        while not stop.is_set() and not self._due():
+            if self._listener is not None:
+                self._listener.wait(stop, self._longest)
+            else:
+                self.pause(stop)
+
+    def pause(self, stop: threading.Event) -> None:
+        """Wait the current pause, and make the next one longer."""
+        stop.wait(self._pause)
+        self._pause = min(self._pause * 2, self._longest)
+
+    def close(self) -> None:
+        if self._listener is not None:
+            self._listener.close()
+
+    def _due(self) -> bool:
+        try:
+            with reading(self._engine, registrations=False) as connection:
+                return queue.due(connection, _naive(datetime.now(UTC)))
+        except SQLAlchemyError:
+            return True  # the claim will say what is wrong, and log it
 
 
 def start_in_thread(engine: Engine, **options: object) -> tuple[threading.Thread, threading.Event]:
