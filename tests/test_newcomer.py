@@ -26,6 +26,12 @@ README = (CHECKOUT / "README.md").read_text()
 SERVED_URL = "http://127.0.0.1:8000/PresenceRegistration/v1"
 
 
+@pytest.fixture(autouse=True)
+def outbox(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The client's outbox in the test's folder, not the user's data folder."""
+    monkeypatch.setenv("CIAO_OUTBOX", str(tmp_path / "outbox.sqlite"))
+
+
 @pytest.fixture
 def demo_gateway(sqlite_gateway, capsys):  # type: ignore[no-untyped-def]
     """The gateway with what ``make run`` loads: the demo accounts and the demo data set."""
