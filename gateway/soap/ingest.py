@@ -47,6 +47,7 @@ from gateway.soap.security import read_username_token
 from gateway.web import WsgiApp
 from gateway.xml import loader
 from gateway.xml import registrations as codec
+from gateway.xml.characters import well_formed
 from gateway.xml.contract import NS_TYPES, ContractValidator
 
 # Where a request that failed once begun carries its failure to the Spyne application.
@@ -148,7 +149,7 @@ class IngestPath:
                     connection, account, batch, now, self._future_tolerance
                 )
                 # Whole before the commit: a fault after it would deny a stored batch.
-                response = codec.write_register_response(answers, echoes).encode()
+                response = well_formed(codec.write_register_response(answers, echoes)).encode()
                 return ENVELOPE_OPEN + response + ENVELOPE_CLOSE
         except Exception as failure:  # answered by Spyne's call wrapper, as a fault
             environ[FAILURE] = failure

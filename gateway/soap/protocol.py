@@ -23,6 +23,7 @@ from spyne.protocol.soap import Soap11
 from gateway.soap import faults
 from gateway.soap.faults import GatewayFault
 from gateway.xml import loader
+from gateway.xml.characters import well_formed
 from gateway.xml.contract import NS_SOAP11_ENV, NS_SOAP12_ENV, ContractValidator
 
 log = logging.getLogger("ciao.soap")
@@ -176,4 +177,4 @@ class ContractSoap11(Soap11):
                 [body.tail.encode() + ENVELOPE_CLOSE],
             )
         else:
-            ctx.out_string = [ENVELOPE_OPEN + body.encode() + ENVELOPE_CLOSE]
+            ctx.out_string = [ENVELOPE_OPEN + well_formed(body).encode() + ENVELOPE_CLOSE]

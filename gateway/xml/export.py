@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterable, Iterator
 
 from gateway.domain.registration import StoredRegistration
+from gateway.xml.characters import well_formed
 from gateway.xml.contract import NS_TYPES
 from gateway.xml.registrations import format_datetime, stored_xml
 
@@ -77,10 +78,10 @@ def xml_lines(
     for count, registration in enumerate(registrations, start=1):
         parts.append(stored_xml(registration, with_history=False))
         if count % rows_per_chunk == 0:
-            yield "".join(parts).encode()
+            yield well_formed("".join(parts)).encode()
             parts = []
     parts.append("</PresenceRegistrationExport>")
-    yield "".join(parts).encode()
+    yield well_formed("".join(parts)).encode()
 
 
 def base64_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
