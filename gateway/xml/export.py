@@ -1,11 +1,16 @@
-"""Export files (CSV or XML) written row by row, and their streaming as base64 content."""
+"""Export files (CSV or XML) written row by row, and their streaming as base64 content.
+
+A CSV export is opened in spreadsheets by another party than the one who sent its values:
+every CSV file is written by ``csv_file``, whose cells go through ``spreadsheet_row`` so that
+none runs as a formula. The XML export keeps every value as it was sent."""
 
 from __future__ import annotations
 
 import base64
 import csv
 import io
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 
 from gateway.domain.registration import StoredRegistration
 from gateway.xml.characters import well_formed
@@ -32,6 +37,31 @@ CSV_COLUMNS = (
 )
 
 
+# What a spreadsheet runs as a formula when a cell begins with it (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FIRST = frozenset(FORMULA_STARTS)
+# A number as xs:decimal writes it (a coordinate such as -4.35): a spreadsheet reads it as
+# that number, not as a formula, so it is written as it is.
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+
+
+def spreadsheet_row(row: Iterable[object]) -> list[object]:
+    """The cells of ``row`` as no spreadsheet runs them as a formula: a text that begins
+    with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, which
+    spreadsheets show as text and do not run; a number stays a number. Every CSV export
+    writes its rows through it (``csv_file``).
+
+    >>> spreadsheet_row(['=HYPERLINK("http://x","y")', "-4.35", "-1+2", 7, "a=1"])
+    ['\'=HYPERLINK("http://x","y")', '-4.35', "'-1+2", 7, 'a=1']
+    """
+    return [
+        "'" + cell
+        if type(cell) is str and cell[:1] in _FIRST and not _NUMBER.fullmatch(cell)
+        else cell
+        for cell in row
+    ]
+
+
 def _csv_row(r: StoredRegistration) -> list[object]:
     s = r.submitted
     return [
@@ -54,19 +84,43 @@ def _csv_row(r: StoredRegistration) -> list[object]:
     ]
 
 
+def _csv_text(rows: list[list[object]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = buffer.getvalue()
+    if "\r" not in text:
+        return text
+    # Python's writer quotes a cell with a line feed (its line terminator) but not one with
+    # a carriage return, which spreadsheets take for the end of a line: such a row is quoted
+    # whole.
+    buffer = io.StringIO()
+    plain = csv.writer(buffer, lineterminator="\n")
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in rows:
+        returns = any(type(cell) is str and "\r" in cell for cell in row)
+        (quoted if returns else plain).writerow(row)
+    return buffer.getvalue()
+
+
+def csv_file(
+    columns: Sequence[str], rows: Iterable[Sequence[object]], rows_per_chunk: int = 500
+) -> Iterator[bytes]:
+    """A CSV file (a header row, then ``rows``) in chunks of UTF-8, each row written by
+    ``spreadsheet_row``: the one writer of every CSV export, whatever its columns."""
+    chunk: list[list[object]] = [list(columns)]
+    for count, row in enumerate(rows, start=1):
+        chunk.append(spreadsheet_row(row))
+        if count % rows_per_chunk == 0:
+            yield _csv_text(chunk).encode()
+            chunk = []
+    yield _csv_text(chunk).encode()
+
+
 def csv_lines(
     registrations: Iterable[StoredRegistration], rows_per_chunk: int = 500
 ) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for count, registration in enumerate(registrations, start=1):
-        writer.writerow(_csv_row(registration))
-        if count % rows_per_chunk == 0:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode()
+    """The CSV export of ``registrations`` (the columns of ``CSV_COLUMNS``)."""
+    return csv_file(CSV_COLUMNS, map(_csv_row, registrations), rows_per_chunk)
 
 
 def xml_lines(
