@@ -24,14 +24,16 @@ def cmd_users(args: argparse.Namespace) -> None:
     settings = settings_of(args)
     engine = migrated_engine(settings)
     if args.action == "add":
+        # The key is refused, before anything is stored, unless it is the accounts' key.
         key = accounts.secret_key(engine, settings.secret_key_file)
-    with transaction(engine) as connection:
-        if args.action == "add":
+        with transaction(engine) as connection:
             account = accounts.add(
                 connection, key, args.username, _password(args), args.company, args.role
             )
-            print(f"added {account.username} ({account.role}, enterprise {account.company_id})")
-        elif args.action == "list":
+        print(f"added {account.username} ({account.role}, enterprise {account.company_id})")
+        return
+    with transaction(engine) as connection:
+        if args.action == "list":
             for account in accounts.listing(connection):
                 state = "disabled" if account.disabled else "active"
                 print(f"{account.username}\t{account.role}\t{account.company_id}\t{state}")
