@@ -40,6 +40,7 @@ from gateway.services.passwords import CHEAP_FOR_TESTS, SecretKey
 from storage import migrate
 from storage.database import create_database_engine, normalise_url, reading, transaction
 from tests.builders import BRUSSELS_WINTER, registration
+from tests.zeep_clients import served_client
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery"
@@ -134,10 +135,11 @@ def empty_postgres(engine: Engine) -> None:
 
 
 def sqlite_database(folder: Path, revision: str = "head") -> Engine:
-    """A SQLite file ``ciao.db`` in ``folder``, migrated to ``revision``: at the newest, a
-    copy of a file migrated once per test process."""
+    """A SQLite file ``ciao.db`` in ``folder``, migrated to ``revision``; a new one at the
+    newest is a copy of a file migrated once per test process."""
     path = folder / "ciao.db"
-    if revision == "head":
+    if revision == "head" and not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_migrated_sqlite_file(), path)
     engine = create_database_engine(f"sqlite:///{path}")
     migrate.upgrade(engine, revision)  # at the newest, finds it current and leaves it
@@ -206,9 +208,10 @@ class RunningGateway:
     def client(
         self, username: str = "badge-system", password: str = PASSWORD, digest: bool = False
     ) -> zeep.Client:
-        """A zeep client built from the served WSDL, with strict settings."""
+        """A zeep client built from the served WSDL, with strict settings (parsed once per
+        test process: tests/zeep_clients.py)."""
         wsse = UsernameToken(username, password, use_digest=digest)
-        return zeep.Client(self.wsdl_url, settings=zeep.Settings(strict=True), wsse=wsse)
+        return served_client(self.wsdl_url, wsse)
 
     def admin(self, username: str = "rsz-operator") -> zeep.Client:
         """A zeep client of /Administration/v1 for an operator account (created on first use)."""
@@ -218,7 +221,7 @@ class RunningGateway:
             self.add_account(username, company="0873909226", role="OPERATOR")
         wsse = UsernameToken(username, PASSWORD)
         url = self.url.replace("/PresenceRegistration/v1", "/Administration/v1") + "?wsdl"
-        return zeep.Client(url, settings=zeep.Settings(strict=True), wsse=wsse)
+        return served_client(url, wsse)
 
     def count(self, table: str = "registrations") -> int:
         with reading(self.engine) as connection:  # as the gateway reads: staged ones merged

@@ -18,10 +18,11 @@ from storage.database import transaction
 from tests.builders import registration
 from tests.conftest import PASSWORD, RunningGateway
 from tests.soap import NS, post, register_body
+from tests.zeep_clients import served_client
 
 
 def client_with(gateway: RunningGateway, token: UsernameToken | None) -> zeep.Client:
-    return zeep.Client(gateway.wsdl_url, settings=zeep.Settings(strict=True), wsse=token)
+    return served_client(gateway.wsdl_url, token)
 
 
 def refused(client: zeep.Client) -> zeep.exceptions.Fault:
