@@ -1,18 +1,69 @@
 """Structured logs: one JSON object per line, each carrying the id of the request it belongs
 to. The same id is the ``Id`` (ticket) of any fault the request gets, and the X-Request-Id
-header of its answer, so a caller's ticket leads straight to the log lines."""
+header of its answer, so a caller's ticket leads straight to the log lines.
+
+No national number, name, password, nonce or token reaches a log line: an exception is logged
+by its class and where it was raised, never by its message, which may quote what it failed on
+(PostgreSQL's ``DETAIL: Key (inss)=(85073003328) already exists``, a parse error's bad value);
+a database error adds its SQLSTATE (or SQLite error name) and the start of its statement.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+import traceback
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("ciao_request_id", default=None)
-_FIELDS = ("request_id", "method", "path", "operation", "status", "duration_ms", "account")
+_FIELDS = ("request_id", "method", "path", "operation", "status", "duration_ms")
+_STATEMENT_START = 80
+
+
+def describe(error: BaseException) -> str:
+    """``error`` and what led to it, without the values they quote: each one's class, and for
+    a database error the driver's class, the SQLSTATE or SQLite error name, and the start of
+    the statement (whose values the engine keeps out, ``hide_parameters``).
+
+    >>> try:
+    ...     raise KeyError("85073003328")
+    ... except KeyError as missing:
+    ...     error = RuntimeError("no such worker: 85073003328")
+    ...     error.__context__ = missing
+    >>> describe(error)
+    'RuntimeError, after KeyError'
+    """
+    chain = _chain(error)
+    drivers = [getattr(e, "orig", None) for e in chain]  # each named with its wrapper
+    return ", after ".join(_name(e) for e in reversed(chain) if e not in drivers)
+
+
+def _name(error: BaseException) -> str:
+    text = type(error).__name__
+    driver = getattr(error, "orig", None)
+    if isinstance(driver, BaseException):
+        code = getattr(driver, "sqlstate", None) or getattr(driver, "sqlite_errorname", None)
+        text += f" ({type(driver).__module__}.{type(driver).__name__}"
+        text += f", {code})" if code else ")"
+    statement = getattr(error, "statement", None)
+    if isinstance(statement, str):
+        text += f" in: {' '.join(statement.split())[:_STATEMENT_START]}"
+    return text
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and the exceptions that led to it, the first cause first."""
+    found: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in found:
+        found.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    return found[::-1]
 
 
 def new_request_id() -> str:
@@ -36,6 +87,17 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+    def formatException(self, ei: object) -> str:
+        """The traceback with every frame, each exception named as ``describe`` names it."""
+        error = ei[1] if isinstance(ei, tuple) else None
+        if not isinstance(error, BaseException):
+            return ""
+        parts = []
+        for exception in _chain(error):
+            frames = "".join(traceback.format_tb(exception.__traceback__))
+            parts.append(f"Traceback (most recent call last):\n{frames}{_name(exception)}")
+        return "\n\nwhich led to:\n\n".join(parts)
 
 
 _plain_factory = logging.getLogRecordFactory()

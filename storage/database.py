@@ -64,12 +64,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def create_database_engine(url: str) -> Engine:
+    """An engine whose errors never carry the values bound to their statement: they are logged,
+    and the values are national numbers, usernames and nonces (``hide_parameters``)."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     # Every execution planned with its own values: psycopg prepares a statement on the server
@@ -78,6 +80,7 @@ def create_database_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
+        hide_parameters=True,
         pool_size=5,
         max_overflow=5,
         connect_args={"options": "-c plan_cache_mode=force_custom_plan"},

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Request, Response
 from gateway.config import Settings
 from gateway.domain.identity import Account
 from gateway.domain.reasons import Reason
+from gateway.logs import describe
 from gateway.pages import i18n
 from gateway.pages.flood import FloodGuard, Refusal
 from gateway.pages.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, Session, Signer
@@ -176,7 +177,7 @@ class Pages:
         except HTTPException as error:
             response = error.get_response(environ)
         except SQLAlchemyError as failure:
-            log.error("pages: database failure: %s", failure)
+            log.error("pages: database failure: %s", describe(failure))
             response = view.render(
                 "error.html",
                 503,

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.config import Settings
 from gateway.domain.identity import Account
+from gateway.logs import describe
 from gateway.services import errors
 from gateway.services.authentication import Authenticator
 from gateway.soap import faults
@@ -130,7 +131,7 @@ class GatewayApplication(Application):
             raise
         except SQLAlchemyError as failure:
             fault = self._fault(faults.UNAVAILABLE)
-            log.error("ticket %s: database failure: %s", fault.ticket, failure)
+            log.error("ticket %s: database failure: %s", fault.ticket, describe(failure))
             raise fault from None
         except Exception:
             fault = self._fault(faults.INTERNAL)
@@ -139,5 +140,5 @@ class GatewayApplication(Application):
 
     def _fault(self, kind: faults.FaultKind, *messages: str) -> GatewayFault:
         fault = GatewayFault(kind, self._settings.environment, messages)
-        log.info("ticket %s: %s %s", fault.ticket, kind.code, fault.faultstring)
+        log.info("ticket %s: %s", fault.ticket, kind.code)  # its message may quote values
         return fault

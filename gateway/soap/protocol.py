@@ -83,7 +83,7 @@ class ContractSoap11(Soap11):
 
     def _fault(self, kind: faults.FaultKind, *messages: str) -> GatewayFault:
         fault = GatewayFault(kind, self._environment, messages)
-        log.info("ticket %s: %s %s", fault.ticket, kind.code, fault.faultstring)
+        log.info("ticket %s: %s", fault.ticket, kind.code)  # its message may quote values
         return fault
 
     def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
