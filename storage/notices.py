@@ -28,6 +28,8 @@ CHANNEL = "ciao_check_queue"
 _QUEUED = "ciao_days_queued"
 # How long a listener blocks at once, so that a stop is noticed within it.
 _SLICE_SECONDS = 0.25
+# How often a listener whose connection broke tries to listen again.
+_RETRY_SECONDS = 1.0
 
 
 def used(engine: Engine) -> bool:
@@ -93,14 +95,15 @@ class Listener:
             except self._failures as error:
                 if not self._failing:
                     log.warning(
-                        "the check worker's LISTEN connection failed (%s); it looks at the "
-                        "queue every %.0f s until it listens again",
+                        "the check worker's LISTEN connection failed (%s); it tries again "
+                        "every %.0f s, and looks at the queue every %.0f s meanwhile",
                         type(error).__name__,
+                        _RETRY_SECONDS,
                         seconds,
                     )
                 self._failing = True
                 self.close()
-                stop.wait(left)
+                stop.wait(min(left, _RETRY_SECONDS))
         return False
 
     def close(self) -> None:
