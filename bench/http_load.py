@@ -1,5 +1,6 @@
-"""HTTP: gunicorn with 2 workers on loopback under a bounded load of single-registration
-requests and of 200-registration batches, from load processes on the same machine.
+"""HTTP: gunicorn with 2 workers (and, if asked, check workers) on loopback under a bounded
+load of single-registration requests and of 200-registration batches, from load processes
+on the same machine.
 Every loop stops at its time limit or its request limit, whichever comes first."""
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ def children(master: int) -> list[int]:
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
+def is_check_worker(pid: int) -> bool:
+    """Whether ``pid`` runs ``python -m gateway.cli worker`` (a check worker of ``serve``)."""
+    return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[3:4] == [b"worker"]
+
+
 def run_load(
     port: int, body: bytes, registrations: int, seconds: float, clients: int, limit: int
 ) -> dict[str, float]:
@@ -161,8 +167,10 @@ def running_gateway(workers: int, check_workers: int = 0) -> Iterator[tuple[int,
 WARM_SHARE = 0.2
 
 
-def measure(seconds: float, workers: int = 2) -> dict[str, object]:
-    with running_gateway(workers) as (port, pids):
+def measure(seconds: float, workers: int = 2, check_workers: int = 0) -> dict[str, object]:
+    with running_gateway(workers, check_workers) as (port, everyone):
+        pids = [pid for pid in everyone if not is_check_worker(pid)]
+        checkers = [pid for pid in everyone if is_check_worker(pid)]
         rss_start = sorted(rss_kib(pid) for pid in pids)
         say(f"HTTP: {seconds:.0f} s of single-registration requests, 4 clients ...")
         single = run_load(port, envelope(1), 1, seconds, clients=4, limit=200_000)
@@ -178,9 +186,11 @@ def measure(seconds: float, workers: int = 2) -> dict[str, object]:
         for timer in timers:
             timer.start()
         workers_cpu, load_cpu = sum(cpu_seconds(p) for p in pids), load_cpu_seconds()
+        checks_cpu = sum(cpu_seconds(p) for p in checkers)
         batch = run_load(port, envelope(200), 200, seconds, clients=2, limit=20_000)
         workers_cpu = sum(cpu_seconds(p) for p in pids) - workers_cpu
         load_cpu = load_cpu_seconds() - load_cpu
+        checks_cpu = sum(cpu_seconds(p) for p in checkers) - checks_cpu
         for timer in timers:
             timer.cancel()
         rss_end = [rss_kib(pid) for pid in pids]
@@ -188,6 +198,7 @@ def measure(seconds: float, workers: int = 2) -> dict[str, object]:
         batches = max(int(batch["requests"]), 1)
         batch["worker_cpu_ms_per_batch"] = workers_cpu / batches * 1000
         batch["load_cpu_ms_per_batch"] = load_cpu / batches * 1000
+        batch["check_worker_cpu_ms_per_batch"] = checks_cpu / batches * 1000
     return {
         "single": single,
         "batch": batch,

@@ -2,6 +2,7 @@
 bench/results.json. Ratios are measured within the run, so they compare across machines.
 
     python -m bench.run [--seconds 15] [--repeat 40] [--quick] [--skip-postgres] [--skip-http]
+                        [--http-only] [--check-workers N]
 """
 
 from __future__ import annotations
@@ -35,6 +36,39 @@ def ingest_line(database: str, figures: dict[str, float], mean_note: str) -> str
     )
 
 
+def http_scenarios(seconds: float, check_workers: int, results: dict[str, Any]) -> None:
+    http = http_load.measure(seconds, check_workers=check_workers)
+    single, batch = http["single"], http["batch"]
+    results["http"] = http
+    results["http_batch_registrations_per_s"] = batch["registrations_per_s"]
+    results["http_single_p99_ms"] = single["p99_ms"]
+    results["http_errors"] = single["errors"] + batch["errors"]
+    results["http_worker_rss_growth_kib"] = http["worker_rss_growth_kib_after_warm"]
+    print(
+        f"HTTP single: {single['requests_per_s']:.0f} req/s, p50 {single['p50_ms']:.1f} ms,"
+        f" p99 {single['p99_ms']:.1f} ms, errors {single['errors']}",
+        flush=True,
+    )
+    print(
+        f"HTTP batches of 200: {batch['registrations_per_s']:.0f} registrations/s, "
+        f"p50 {batch['p50_ms']:.1f} ms, p99 {batch['p99_ms']:.1f} ms, "
+        f"errors {batch['errors']}; CPU per batch: gunicorn workers "
+        f"{batch['worker_cpu_ms_per_batch']:.1f} ms, load processes "
+        f"{batch['load_cpu_ms_per_batch']:.1f} ms, check workers ({check_workers}) "
+        f"{batch['check_worker_cpu_ms_per_batch']:.1f} ms",
+        flush=True,
+    )
+    print(
+        f"gunicorn worker RSS: {http['worker_rss_kib_start']} KiB at the start, "
+        f"{http['worker_rss_kib_batch_warm']} KiB {http_load.WARM_SHARE:.0%} into the "
+        f"batches, {http['worker_rss_kib_batch_halfway']} KiB half way, "
+        f"{http['worker_rss_kib_end']} KiB at the end: a worker grew by at most "
+        f"{http['worker_rss_growth_kib_after_warm']} KiB after the first "
+        f"{http_load.WARM_SHARE * seconds:.0f} s",
+        flush=True,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--seconds", type=float, default=15.0, help="per HTTP load scenario")
@@ -42,6 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short runs, for a smoke test")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--http-only", action="store_true", help="the HTTP scenarios alone")
+    parser.add_argument(
+        "--check-workers",
+        type=int,
+        default=0,
+        help="check workers beside gunicorn in the HTTP scenarios (0, as the side-by-side "
+        "run; serve's default is 1)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seconds, args.repeat = 3.0, 5
@@ -54,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {platform.python_implementation()} "
         f"{platform.python_version()}",
     }
+    results["http_check_workers"] = args.check_workers
+    if args.http_only:
+        http_scenarios(args.seconds, args.check_workers, results)
+        RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True))
+        return 0
     results["registration_build_us_start"] = probe.registration_build_us()
     print(
         f"this machine now: a domain registration built in "
@@ -91,35 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     if not args.skip_http:
-        http = http_load.measure(args.seconds)
-        single, batch = http["single"], http["batch"]
-        results["http"] = http
-        results["http_batch_registrations_per_s"] = batch["registrations_per_s"]
-        results["http_single_p99_ms"] = single["p99_ms"]
-        results["http_errors"] = single["errors"] + batch["errors"]
-        results["http_worker_rss_growth_kib"] = http["worker_rss_growth_kib_after_warm"]
-        print(
-            f"HTTP single: {single['requests_per_s']:.0f} req/s, p50 {single['p50_ms']:.1f} ms,"
-            f" p99 {single['p99_ms']:.1f} ms, errors {single['errors']}",
-            flush=True,
-        )
-        print(
-            f"HTTP batches of 200: {batch['registrations_per_s']:.0f} registrations/s, "
-            f"p50 {batch['p50_ms']:.1f} ms, p99 {batch['p99_ms']:.1f} ms, "
-            f"errors {batch['errors']}; CPU per batch: gunicorn workers "
-            f"{batch['worker_cpu_ms_per_batch']:.1f} ms, load processes "
-            f"{batch['load_cpu_ms_per_batch']:.1f} ms",
-            flush=True,
-        )
-        print(
-            f"gunicorn worker RSS: {http['worker_rss_kib_start']} KiB at the start, "
-            f"{http['worker_rss_kib_batch_warm']} KiB {http_load.WARM_SHARE:.0%} into the "
-            f"batches, {http['worker_rss_kib_batch_halfway']} KiB half way, "
-            f"{http['worker_rss_kib_end']} KiB at the end: a worker grew by at most "
-            f"{http['worker_rss_growth_kib_after_warm']} KiB after the first "
-            f"{http_load.WARM_SHARE * args.seconds:.0f} s",
-            flush=True,
-        )
+        http_scenarios(args.seconds, args.check_workers, results)
     count = 4_000 if args.quick else 20_000
     declarations = 10_000 if args.quick else 100_000
     for kind in ("sqlite", "postgres") if with_postgres else ("sqlite",):
