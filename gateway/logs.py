@@ -17,6 +17,7 @@ import traceback
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("ciao_request_id", default=None)
 _FIELDS = ("request_id", "method", "path", "operation", "status", "duration_ms")
@@ -115,8 +116,22 @@ def stamp_request_ids() -> None:
     logging.setLogRecordFactory(_stamped)
 
 
+class _StandardError(logging.StreamHandler):
+    """Writes to ``sys.stderr`` as it is when a line is logged, as logging's last-resort
+    handler does, not to the stream it was when logging was configured: a command run
+    in-process (as the tests run them) may have had its standard error replaced and closed."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 def configure(level: int = logging.INFO) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StandardError()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
