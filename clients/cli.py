@@ -17,6 +17,7 @@ from tqdm import tqdm
 from clients.client import GatewayClient, GatewayError, Unreachable
 from clients.files import BatchFileError, problems, read_batch
 from clients.outbox import Outbox, with_reference
+from clients.signing import SigningFileError, X509Signature
 
 DEFAULT_URL = "http://127.0.0.1:8000/PresenceRegistration/v1"
 # One outbox per user wherever the command runs, so that `flush` finds what `submit` kept.
@@ -27,6 +28,7 @@ DESCRIPTION = """send registrations to a CIaO gateway and manage them.
 
     ciao-client --url http://127.0.0.1:8000/PresenceRegistration/v1 \\
                 --username demo --password demo-password submit batch.csv
+    ciao-client --certificate me.pem --key me-key.pem submit batch.csv   # signed (X.509)
 
 When the gateway cannot be reached, submit keeps the registrations in a local outbox
 under the emergency procedure; flush sends them when it is back. validate checks a
@@ -37,10 +39,14 @@ KEPT_IN_OUTBOX = 4
 
 
 def _client(args: argparse.Namespace) -> GatewayClient:
+    signature = None
+    if args.certificate:
+        signature = X509Signature.from_files(args.certificate, args.key)
     return GatewayClient(
         args.url.split("?")[0] + "?wsdl",
-        args.username,
-        args.password,
+        args.username or "",
+        args.password or "",
+        signature=signature,
         timeout=args.timeout,
         attempts=args.attempts,
         backoff=args.backoff,
@@ -268,6 +274,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--password", default=env.get("CIAO_PASSWORD"), help="password (env CIAO_PASSWORD)"
     )
     parser.add_argument(
+        "--certificate",
+        default=env.get("CIAO_CERTIFICATE"),
+        metavar="PEM",
+        help="sign every request with this X.509 certificate instead of a password "
+        "(env CIAO_CERTIFICATE)",
+    )
+    parser.add_argument(
+        "--key",
+        default=env.get("CIAO_KEY"),
+        metavar="PEM",
+        help="the certificate's private key, unencrypted (env CIAO_KEY)",
+    )
+    parser.add_argument(
         "--outbox",
         default=env.get("CIAO_OUTBOX", str(DEFAULT_OUTBOX)),
         help="emergency outbox file (env CIAO_OUTBOX; default %(default)s)",
@@ -349,11 +368,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.account and not (args.username and args.password):
-        parser.error("--username and --password (or CIAO_USERNAME and CIAO_PASSWORD) are needed")
+    if bool(args.certificate) != bool(args.key):
+        parser.error("--certificate and --key go together")
+    if args.account and not args.certificate and not (args.username and args.password):
+        parser.error(
+            "--username and --password (or CIAO_USERNAME and CIAO_PASSWORD), or --certificate "
+            "and --key, are needed"
+        )
     try:
         return int(args.handler(args))
-    except BatchFileError as error:
+    except (BatchFileError, SigningFileError) as error:
         print(f"ciao-client: error: {error}", file=sys.stderr)
         return 2
     except Unreachable as error:

@@ -5,7 +5,9 @@
     answers = client.register([{"INSS": "85073003328", "CompanyID": "0403170701", ...}])
 
 The client is built from the served WSDL with zeep's strict settings and sends a
-WS-Security UsernameToken with a PasswordDigest (a fresh nonce and Created time per call).
+WS-Security UsernameToken with a PasswordDigest (a fresh nonce and Created time per call),
+or, given a ``signature`` (``clients.signing.X509Signature``), signs every call with an X.509
+certificate instead.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import requests
 import zeep
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
+
+from clients.signing import X509Signature
 
 BATCH_LIMIT = 200
 
@@ -69,6 +73,7 @@ class GatewayClient:
         username: str,
         password: str,
         *,
+        signature: X509Signature | None = None,
         timeout: float = 30.0,
         attempts: int = 4,
         backoff: float = 0.5,
@@ -77,6 +82,7 @@ class GatewayClient:
         transport = Transport(session=session, timeout=timeout, operation_timeout=timeout)
         self._username = username
         self._password = password
+        self._signature = signature
         self._attempts = attempts
         self._backoff = backoff
         try:
@@ -98,8 +104,11 @@ class GatewayClient:
         raise AssertionError("unreachable")
 
     def _call_once(self, operation: str, arguments: dict[str, Any]) -> Any:
-        # A fresh token (nonce and Created time) for every call: the gateway refuses replays.
-        self._client.wsse = UsernameToken(self._username, self._password, use_digest=True)
+        # A fresh token (nonce and Created time) or signature (Timestamp) for every call: the
+        # gateway refuses replays.
+        self._client.wsse = self._signature or UsernameToken(
+            self._username, self._password, use_digest=True
+        )
         try:
             return getattr(self._client.service, operation)(**arguments)
         except zeep.exceptions.Fault as fault:

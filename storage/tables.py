@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -268,6 +269,33 @@ flood_counters = Table(
     Column("key", String(255), primary_key=True),
     Column("hits", Integer, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),  # seconds since the epoch
+)
+
+# X.509 certificates registered to accounts (account_id) or, without one, to a token service
+# whose signed SAML assertions are trusted. Looked up by how a signature names its certificate.
+certificates = Table(
+    "certificates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("fingerprint", String(64), nullable=False, unique=True),  # SHA-256 of the DER
+    Column("account_id", Integer, ForeignKey("accounts.id"), index=True),
+    Column("subject", Text, nullable=False),
+    Column("issuer", Text, nullable=False),
+    Column("serial", String(64), nullable=False, index=True),  # decimal: up to 160 bits
+    Column("key_identifier", String(64), index=True),  # subject key identifier, hex
+    Column("thumbprint", String(40), nullable=False, index=True),  # SHA-1 of the DER, hex
+    Column("not_before", DateTime, nullable=False),
+    Column("not_after", DateTime, nullable=False),
+    Column("der", LargeBinary, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# The signature values of signed messages, by their SHA-256, as long as a replay could pass.
+used_signatures = Table(
+    "used_signatures",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("created_at", DateTime, nullable=False, index=True),
 )
 
 # Correction requests of employers (Q15-Q18), decided by operators.

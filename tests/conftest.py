@@ -127,7 +127,8 @@ def empty_postgres(engine: Engine) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE accounts, registrations, used_nonces, validations, check_queue, "
+                "TRUNCATE accounts, registrations, used_nonces, used_signatures, certificates, "
+                "validations, check_queue, "
                 "enterprises, persons, limosa_declarations, declarations, declaration_chain, "
                 "employments, flood_counters RESTART IDENTITY CASCADE"
             )

@@ -17,7 +17,7 @@ from gateway import imports, logs
 from gateway.cli.common import CliError
 from gateway.cli.data import cmd_export, cmd_import, cmd_qr
 from gateway.cli.serving import cmd_migrate, cmd_serve, cmd_worker
-from gateway.cli.users import cmd_users
+from gateway.cli.users import cmd_make_certificate, cmd_users
 from gateway.services.checking import IDLE_SECONDS
 from gateway.services.errors import ServiceError
 from storage import migrate
@@ -125,9 +125,33 @@ def build_parser() -> argparse.ArgumentParser:
     reset = actions.add_parser("reset-password", help="set a new password")
     reset.add_argument("--username", required=True)
     reset.add_argument("--password", help="read from standard input when omitted")
+    certificate = actions.add_parser(
+        "add-certificate",
+        help="register an X.509 certificate (PEM or DER) whose signed messages authenticate "
+        "an account, or a token service's, whose SAML assertions are trusted",
+    )
+    owner = certificate.add_mutually_exclusive_group(required=True)
+    owner.add_argument("--username", help="the account the certificate authenticates")
+    owner.add_argument(
+        "--token-service", action="store_true", help="a token service's signing certificate"
+    )
+    certificate.add_argument("--certificate", required=True, metavar="FILE")
+    actions.add_parser("certificates", help="list the registered certificates")
+    remove = actions.add_parser("remove-certificate", help="forget a registered certificate")
+    remove.add_argument("--fingerprint", required=True, help="its SHA-256 fingerprint, hex")
     for sub in actions.choices.values():
         database_option(sub)
     users.set_defaults(handler=cmd_users)
+
+    pair = commands.add_parser(
+        "make-certificate",
+        help="make a self-signed certificate and its key (PEM) for development and tests",
+    )
+    pair.add_argument("--common-name", required=True, help="the certificate's subject CN")
+    pair.add_argument("--certificate", required=True, metavar="FILE", help="file to write")
+    pair.add_argument("--key", required=True, metavar="FILE", help="file to write (unencrypted)")
+    pair.add_argument("--days", type=int, default=365, help="how long it is valid (default 365)")
+    pair.set_defaults(handler=cmd_make_certificate)
     return parser
 
 

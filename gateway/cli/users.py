@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
+from pathlib import Path
 
 from gateway.cli.common import migrated_engine, settings_of
-from gateway.services import accounts
+from gateway.services import accounts, certificates
 from gateway.services.passwords import SecretKey
 from storage.database import transaction
 
@@ -45,3 +47,29 @@ def cmd_users(args: argparse.Namespace) -> None:
             key = SecretKey.load_or_create(settings.secret_key_file)
             accounts.reset_password(connection, key, args.username, _password(args))
             print(f"password of {args.username} changed")
+        elif args.action == "add-certificate":
+            data = Path(args.certificate).read_bytes()
+            try:
+                entry = certificates.add(connection, data, args.username)
+            except certificates.InvalidCertificate as error:
+                raise certificates.InvalidCertificate(f"{args.certificate}: {error}") from None
+            owner = "a token service" if entry.username is None else entry.username
+            print(f"registered {entry.subject} (SHA-256 {entry.fingerprint}) to {owner}")
+        elif args.action == "certificates":
+            for entry in certificates.listing(connection):
+                print(
+                    f"{entry.username or '(token service)'}\t{entry.subject}\t"
+                    f"{entry.not_before:%Y-%m-%d}..{entry.not_after:%Y-%m-%d}\t{entry.fingerprint}"
+                )
+        elif args.action == "remove-certificate":
+            certificates.remove(connection, args.fingerprint)
+            print(f"removed {args.fingerprint}")
+
+
+def cmd_make_certificate(args: argparse.Namespace) -> None:
+    certificate, key = certificates.make_pair(args.common_name, args.days)
+    Path(args.certificate).write_bytes(certificate)
+    descriptor = os.open(args.key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(key)
+    print(f"wrote {args.certificate} and {args.key} (CN={args.common_name}, {args.days} days)")

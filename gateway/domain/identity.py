@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -35,3 +36,62 @@ class UsernameToken:
     nonce: bytes | None = None
     created: datetime | None = None
     created_text: str | None = None
+
+
+# Checks a signature with a certificate (its DER) at a moment; raises if it does not hold.
+Verify = Callable[[bytes, datetime], None]
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateReference:
+    """How a signature names the certificate of its key (WSS X.509 Token Profile): by the
+    certificate itself (a BinarySecurityToken or ``ds:X509Certificate``), by its subject key
+    identifier or SHA-1 thumbprint, or by issuer and serial number. Hex strings, lower case."""
+
+    fingerprint: str | None = None
+    key_identifier: str | None = None
+    thumbprint: str | None = None
+    issuer: str | None = None
+    serial: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredCertificate:
+    """A certificate an operator registered: to an account, whose enterprise and role then
+    follow from it, or (``username`` None) as a token service's, which signs SAML assertions."""
+
+    fingerprint: str
+    username: str | None
+    subject: str
+    issuer: str
+    serial: str
+    not_before: datetime
+    not_after: datetime
+    der: bytes
+
+
+@dataclass(frozen=True)
+class SignatureToken:
+    """A signed message's credentials as they arrived: which certificate, the signed
+    Timestamp, the signature value (remembered against replays) and ``verify``, which checks
+    the signature with a certificate. When a SAML holder-of-key assertion carries the key,
+    ``assertion`` holds what its issuer signed."""
+
+    reference: CertificateReference
+    created: datetime
+    created_text: str
+    expires: datetime | None
+    signature_value: bytes
+    verify: Verify
+    assertion: SignedAssertion | None = None
+
+
+@dataclass(frozen=True)
+class SignedAssertion:
+    """A SAML holder-of-key assertion: its issuer's certificate reference, its validity and
+    ``verify``, which checks the issuer's signature over it with a certificate."""
+
+    issuer_reference: CertificateReference
+    not_before: datetime | None
+    not_on_or_after: datetime | None
+    verify: Verify

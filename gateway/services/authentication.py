@@ -1,4 +1,5 @@
-"""Who is calling: check a WS-Security UsernameToken against the accounts.
+"""Who is calling: check a WS-Security UsernameToken, or a message's X.509 signature,
+against the accounts.
 
 A missing token, an unknown user, a wrong password and a disabled account all give the same
 ``AuthenticationFailed``, so a caller learns nothing about which part was wrong. A token whose
@@ -17,29 +18,47 @@ and 500 of them nearly a core's whole time.
 ``unit_of_work`` checks the password ahead of the transaction it opens, in a read of its own:
 a hash computed inside would hold the database's write lock, which every registering request
 needs, for all of that time.
+
+A signed message (``SignatureToken``) is checked the same way: ahead of the transaction, its
+Timestamp against the clock, its certificate against the registered ones (and their validity),
+the SAML assertion's issuer against the token services', and the signature itself; inside it,
+its account, and its signature value against the values already received, which are
+remembered as nonces are. Every refusal says what was wrong (``SignatureRejected``): a
+certificate is public, and saying which check failed reveals nothing secret. Requests with a
+UsernameToken take none of these steps.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from gateway.domain.identity import Account, UsernameToken
-from gateway.services.errors import AuthenticationFailed, TokenRejected
+from gateway.domain.identity import (
+    Account,
+    CertificateReference,
+    RegisteredCertificate,
+    SignatureToken,
+    UsernameToken,
+)
+from gateway.services.certificates import same_name
+from gateway.services.errors import AuthenticationFailed, SignatureRejected, TokenRejected
 from gateway.services.passwords import SecretKey, password_digest, verify_password
-from storage import accounts
+from storage import accounts, certificates
 from storage.database import reading, transaction
 
 CACHE_SECONDS = 3600.0
 CACHE_LIMIT = 10_000
 PURGE_SECONDS = 60.0  # how often a process forgets nonces older than twice the window
+
+Credentials = UsernameToken | SignatureToken
 
 
 class Authenticator:
@@ -51,18 +70,24 @@ class Authenticator:
         self._outcomes: dict[bytes, tuple[float, bool]] = {}
         self._hashes: dict[str, str] = {}
         self._next_purge = 0.0
+        self._next_signature_purge = 0.0
 
     @contextmanager
     def unit_of_work(
         self,
         engine: Engine,
-        token: UsernameToken | None,
+        token: Credentials | None,
         now: datetime,
         *,
         registering: bool = False,
     ) -> Iterator[tuple[Connection, Account]]:
         """A ``transaction`` (``registering`` as there) on behalf of the account ``token``
-        authenticates, its password checked before the transaction begins."""
+        authenticates, its password or signature checked before the transaction begins."""
+        if isinstance(token, SignatureToken):
+            certificate = self._check_signature(engine, token, now)
+            with transaction(engine, registering=registering) as connection:
+                yield connection, self._signer(connection, token, certificate, now)
+            return
         self._verify_ahead(engine, token)
         with transaction(engine, registering=registering) as connection:
             yield connection, self.authenticate(connection, token, now)
@@ -117,18 +142,83 @@ class Authenticator:
                 self._next_purge = clock + PURGE_SECONDS
         return stored.account
 
+    def _check_signature(
+        self, engine: Engine, token: SignatureToken, now: datetime
+    ) -> RegisteredCertificate:
+        """The registered certificate whose key made ``token``'s signature, everything but
+        its account and replay checked (no write lock is held meanwhile)."""
+        if abs(now - token.created) > self._window:
+            raise SignatureRejected(
+                self._too_far("The signed Timestamp's", token.created_text, now)
+                + "sign every request with a new Timestamp and check the sender's clock."
+            )
+        if token.expires is not None and token.expires <= now:
+            raise SignatureRejected(
+                f"The signed Timestamp expired at {token.expires.isoformat()} (the gateway's "
+                f"clock: {now.isoformat()}); sign every request with a new Timestamp."
+            )
+        assertion = token.assertion
+        with reading(engine, registrations=False) as connection:
+            certificate = _registered(connection, token.reference, token_service=False)
+            issuer = None
+            if assertion is not None:
+                issuer = _registered(connection, assertion.issuer_reference, token_service=True)
+        _check_validity(certificate, now, "signing")
+        if assertion is not None and issuer is not None:
+            _check_validity(issuer, now, "token service's")
+            if (assertion.not_before is not None and now < assertion.not_before) or (
+                assertion.not_on_or_after is not None and now >= assertion.not_on_or_after
+            ):
+                raise SignatureRejected(
+                    "The SAML assertion is not valid now (its Conditions NotBefore and "
+                    f"NotOnOrAfter; the gateway's clock: {now.isoformat()}); ask the token "
+                    "service for a new one."
+                )
+            assertion.verify(issuer.der, now)
+        token.verify(certificate.der, now)
+        return certificate
+
+    def _signer(
+        self,
+        connection: Connection,
+        token: SignatureToken,
+        certificate: RegisteredCertificate,
+        now: datetime,
+    ) -> Account:
+        """The account of ``certificate``, once ``token``'s signature value is remembered."""
+        stored = accounts.find(connection, certificate.username or "")
+        if stored is None or stored.account.disabled:
+            raise AuthenticationFailed()
+        naive_now = now.replace(tzinfo=None)
+        digest = hashlib.sha256(token.signature_value).hexdigest()
+        if not certificates.use_signature(connection, digest, naive_now):
+            raise SignatureRejected(
+                "This signature was received before: a signed message is accepted once; sign "
+                "every request anew, with a new Timestamp."
+            )
+        clock = time.monotonic()
+        if clock >= self._next_signature_purge:
+            certificates.forget_signatures_before(connection, naive_now - 2 * self._window)
+            self._next_signature_purge = clock + PURGE_SECONDS
+        return stored.account
+
     def _check_freshness(self, token: UsernameToken, now: datetime) -> None:
         if token.digest and (token.nonce is None or token.created is None):
             raise AuthenticationFailed()
         if token.created is None:
             return
-        seconds = int(self._window.total_seconds())
         if abs(now - token.created) > self._window:
             raise TokenRejected(
-                f"The security token's Created time {token.created_text} is more than "
-                f"{seconds} seconds away from the gateway's clock ({now.isoformat()}); "
-                "create a new token for every request and check the sender's clock."
+                self._too_far("The security token's", token.created_text, now)
+                + "create a new token for every request and check the sender's clock."
             )
+
+    def _too_far(self, whose: str, created: str | None, now: datetime) -> str:
+        seconds = int(self._window.total_seconds())
+        return (
+            f"{whose} Created time {created} is more than {seconds} seconds away from the "
+            f"gateway's clock ({now.isoformat()}); "
+        )
 
     def _digest_matches(self, token: UsernameToken, secret: str) -> bool:
         password = self._key.decrypt(secret)
@@ -153,6 +243,48 @@ class Authenticator:
         _remember(self._outcomes, fingerprint, (time.monotonic() + CACHE_SECONDS, matched))
         _remember(self._hashes, token.username, password_hash)
         return matched
+
+
+def _registered(
+    connection: Connection, reference: CertificateReference, *, token_service: bool
+) -> RegisteredCertificate:
+    """The registered certificate ``reference`` names: an account's, or a token service's."""
+    for found in certificates.candidates(connection, reference):
+        if (found.username is None) != token_service:
+            continue
+        if reference.issuer is not None and not same_name(reference.issuer, found.issuer):
+            continue
+        return found
+    whose = "a token service" if token_service else "an account"
+    raise SignatureRejected(
+        f"The {'SAML assertion' if token_service else 'message'} is signed with a certificate "
+        f"({_describe(reference)}) that is not registered to {whose}; an operator registers "
+        "it with ciao-gateway users add-certificate."
+    )
+
+
+def _describe(reference: CertificateReference) -> str:
+    if reference.fingerprint is not None:
+        return f"SHA-256 fingerprint {reference.fingerprint}"
+    if reference.key_identifier is not None:
+        return f"subject key identifier {reference.key_identifier}"
+    if reference.thumbprint is not None:
+        return f"SHA-1 thumbprint {reference.thumbprint}"
+    return f"issuer {reference.issuer}, serial number {reference.serial}"
+
+
+def _check_validity(certificate: RegisteredCertificate, now: datetime, which: str) -> None:
+    naive_now = now.astimezone(UTC).replace(tzinfo=None)
+    if naive_now < certificate.not_before:
+        raise SignatureRejected(
+            f"The {which} certificate ({certificate.subject}) is not valid before "
+            f"{certificate.not_before.isoformat()}Z."
+        )
+    if naive_now > certificate.not_after:
+        raise SignatureRejected(
+            f"The {which} certificate ({certificate.subject}) expired on "
+            f"{certificate.not_after.isoformat()}Z; register its successor."
+        )
 
 
 def _remember(memory: dict[Any, Any], key: object, value: object) -> None:

@@ -55,3 +55,7 @@ class ReferenceDataRefused(ServiceError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class SignatureRejected(ServiceError):
+    """A signed message that cannot be accepted; the message says why (never whose data)."""

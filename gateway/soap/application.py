@@ -23,7 +23,7 @@ from gateway.soap.endpoints import Endpoint
 from gateway.soap.faults import GatewayFault
 from gateway.soap.ingest import FAILURE
 from gateway.soap.protocol import ContractSoap11
-from gateway.soap.security import MalformedToken, read_username_token
+from gateway.soap.security import MalformedToken, read_credentials
 from gateway.soap.service import DECODERS, REGISTER
 from gateway.xml.contract import ContractValidator, wsdl_operations
 
@@ -93,7 +93,7 @@ class GatewayApplication(Application):
             if decode is not None:  # Spyne hands a bare body over as a one-element list
                 ctx.in_object = [decode(ctx.in_object[0])]
             registering = ctx.descriptor.name == REGISTER
-            token = read_username_token(ctx.in_header_doc)
+            token = read_credentials(ctx.in_document)
             work = self._authenticator.unit_of_work(
                 self._engine, token, now, registering=registering
             )
@@ -108,6 +108,8 @@ class GatewayApplication(Application):
             raise self._fault(faults.FORBIDDEN) from None
         except errors.TokenRejected as rejected:
             raise self._fault(faults.TOKEN_REJECTED, str(rejected)) from None
+        except errors.SignatureRejected as rejected:
+            raise self._fault(faults.SIGNATURE_REJECTED, str(rejected)) from None
         except errors.RegistrationNotFound as missing:
             raise self._fault(
                 faults.REGISTRATION_NOT_FOUND,

@@ -53,6 +53,9 @@ AUTHENTICATION = FaultKind(
 )
 FORBIDDEN = FaultKind("Client.Forbidden", True, "Your account's role may not use this service.")
 TOKEN_REJECTED = FaultKind("Client.TokenRejected", True, "The security token was rejected.")
+SIGNATURE_REJECTED = FaultKind(
+    "Client.SignatureRejected", True, "The message's X.509 signature was rejected."
+)
 REGISTRATION_NOT_FOUND = FaultKind(
     "Client.RegistrationNotFound", True, "No registration with that id is visible to you."
 )
@@ -95,6 +98,7 @@ CATALOGUE: tuple[FaultKind, ...] = (
     AUTHENTICATION,
     FORBIDDEN,
     TOKEN_REJECTED,
+    SIGNATURE_REJECTED,
     REGISTRATION_NOT_FOUND,
     CORRECTION_REFUSED,
     CORRECTION_REQUEST_NOT_FOUND,

@@ -38,12 +38,11 @@ from gateway.soap.protocol import (
     ENVELOPE,
     ENVELOPE_CLOSE,
     ENVELOPE_OPEN,
-    HEADER,
     PARSED,
     content_coding,
     media_type,
 )
-from gateway.soap.security import read_username_token
+from gateway.soap.security import read_credentials
 from gateway.web import WsgiApp
 from gateway.xml import loader
 from gateway.xml import registrations as codec
@@ -109,9 +108,9 @@ class IngestPath:
 
     def _request(
         self, body: bytes, environ: dict[str, Any]
-    ) -> tuple[etree._Element, list[etree._Element]] | None:
-        """The validated RegisterPresencesRequest and the SOAP header blocks, or None. What was
-        parsed is left for Spyne, which then need not parse it again (other operations)."""
+    ) -> tuple[etree._Element, etree._Element] | None:
+        """The envelope and its validated RegisterPresencesRequest, or None. What was parsed
+        is left for Spyne, which then need not parse it again (other operations)."""
         try:
             root = loader.parse(body, self._max_depth)
         except loader.XmlRefused:
@@ -119,23 +118,22 @@ class IngestPath:
         environ[PARSED] = root
         if root.tag != ENVELOPE:
             return None
-        header = root.find(HEADER)
         soap_body = root.find(BODY)
         if soap_body is None or len(soap_body) != 1 or soap_body[0].tag != _REQUEST:
             return None
         request = soap_body[0]
         if self._validator.errors(request):
             return None
-        return request, list(header) if header is not None else []
+        return root, request
 
     def _register(self, body: bytes, environ: dict[str, Any]) -> bytes | None:
         now = datetime.now(UTC)
         found = self._request(body, environ)
         if found is None:
             return None
-        request, header = found
+        envelope, request = found
         try:
-            token = read_username_token(header)
+            token = read_credentials(envelope)
             echoes = codec.read_echoed_request(request)
             batch = [registration for registration, _ in echoes]
         except Exception:  # Spyne reads it again and answers with the fault

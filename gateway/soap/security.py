@@ -1,4 +1,6 @@
-"""Reading the WS-Security UsernameToken out of a SOAP header (OASIS WSS 1.0/1.1)."""
+"""Reading a caller's credentials out of a SOAP envelope's WS-Security header (OASIS WSS
+1.0/1.1): a UsernameToken, or an X.509 signature (``gateway.soap.signature``), which is read
+only when the header holds a ``ds:Signature``. Both services call ``read_credentials``."""
 
 from __future__ import annotations
 
@@ -9,16 +11,17 @@ from datetime import datetime
 
 from lxml import etree
 
-from gateway.domain.identity import UsernameToken
+from gateway.domain.identity import SignatureToken, UsernameToken
+from gateway.services.errors import SignatureRejected
+from gateway.soap.signature import read_signature_token, signature_of
+from gateway.soap.wsse import HEADER, NS_WSSE, NS_WSU, SECURITY
 
-NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 # A token type URI, not a password.
 TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"  # noqa: S105
 DIGEST_TYPE = TOKEN_PROFILE + "#PasswordDigest"
 
-_SECURITY = f"{{{NS_WSSE}}}Security"
 _TOKEN = f"{{{NS_WSSE}}}UsernameToken"
+_BINARY_TOKEN = f"{{{NS_WSSE}}}BinarySecurityToken"
 
 
 class MalformedToken(Exception):
@@ -33,7 +36,7 @@ def _text(parent: etree._Element, tag: str) -> str | None:
 def read_username_token(header: Iterable[etree._Element] | None) -> UsernameToken | None:
     """The first UsernameToken of the wsse:Security header, or None if there is none."""
     for block in header or ():
-        if block.tag != _SECURITY:
+        if block.tag != SECURITY:
             continue
         token = block.find(_TOKEN)
         if token is None:
@@ -60,3 +63,22 @@ def read_username_token(header: Iterable[etree._Element] | None) -> UsernameToke
             created_text=created_text,
         )
     return None
+
+
+def read_credentials(envelope: etree._Element) -> UsernameToken | SignatureToken | None:
+    """The credentials of ``envelope``: its signature when its wsse:Security header holds a
+    ``ds:Signature``, else its UsernameToken, else None. A header with a certificate but
+    neither is refused: its Body is not signed."""
+    header = envelope.find(HEADER)
+    if header is None:
+        return None
+    for block in header:
+        if block.tag == SECURITY and signature_of(block) is not None:
+            return read_signature_token(envelope, block)
+    token = read_username_token(list(header))
+    if token is None and header.find(f"{SECURITY}/{_BINARY_TOKEN}") is not None:
+        raise SignatureRejected(
+            "The wsse:Security header holds a BinarySecurityToken but no ds:Signature: sign "
+            "the soap:Body and the wsu:Timestamp with its key."
+        )
+    return token

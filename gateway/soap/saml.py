@@ -1,0 +1,153 @@
+"""Reading a SAML holder-of-key assertion (SAML 1.1 or 2.0, WSS SAML Token Profile 1.1).
+
+The RSZ's token service issues such an assertion: it carries the holder's certificate in its
+``SubjectConfirmation`` and is signed (an enveloped ``ds:Signature``) by the token service.
+The holder then signs the message with that certificate's key. The gateway issues none; it
+accepts an assertion signed by a token-service certificate an operator registered, checked
+by signxml like the message's signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from cryptography import x509
+from lxml import etree
+from signxml import SignatureConfiguration, XMLVerifier
+from signxml.exceptions import SignXMLException
+
+from gateway.domain.identity import CertificateReference, SignedAssertion, Verify
+from gateway.services.errors import SignatureRejected
+from gateway.soap.wsse import (
+    DIGEST_METHODS,
+    NS_DS,
+    SIGNATURE_METHODS,
+    WSS11,
+    decode_base64,
+    parse_time,
+)
+
+NS_SAML1 = "urn:oasis:names:tc:SAML:1.0:assertion"
+NS_SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion"
+ASSERTION_1 = f"{{{NS_SAML1}}}Assertion"
+ASSERTION_2 = f"{{{NS_SAML2}}}Assertion"
+ASSERTION_ID_TYPES = frozenset(
+    {
+        "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID",
+        "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID",
+        WSS11 + "#SAMLAssertionID",
+    }
+)
+HOLDER_OF_KEY_1 = "urn:oasis:names:tc:SAML:1.0:cm:holder-of-key"
+HOLDER_OF_KEY_2 = "urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"
+
+_NS = {"ds": NS_DS, "saml1": NS_SAML1, "saml2": NS_SAML2}
+_CERTIFICATE = "ds:KeyInfo/ds:X509Data/ds:X509Certificate"
+
+
+def assertion_id(assertion: etree._Element) -> str | None:
+    return assertion.get("AssertionID" if assertion.tag == ASSERTION_1 else "ID")
+
+
+def find(security: etree._Element, identifier: str) -> etree._Element:
+    """The one assertion of the ``wsse:Security`` header with id ``identifier``."""
+    found = [
+        element
+        for element in security
+        if element.tag in (ASSERTION_1, ASSERTION_2) and assertion_id(element) == identifier
+    ]
+    if len(found) != 1:
+        raise SignatureRejected(
+            f"The signature's KeyIdentifier names SAML assertion {identifier!r}, which the "
+            "wsse:Security header does not hold exactly once."
+        )
+    return found[0]
+
+
+def read_assertion(assertion: etree._Element) -> tuple[bytes, SignedAssertion]:
+    """The holder's certificate (DER) and what the token service signed, or
+    ``SignatureRejected``."""
+    holder = _holder_certificate(assertion)
+    signature = assertion.find("ds:Signature", _NS)
+    if signature is None:
+        raise SignatureRejected("The SAML assertion is not signed by a token service.")
+    uris = [r.get("URI") for r in signature.iterfind("ds:SignedInfo/ds:Reference", _NS)]
+    if uris != [f"#{assertion_id(assertion)}"]:
+        raise SignatureRejected(
+            "The SAML assertion's signature must reference the assertion itself, by its id."
+        )
+    conditions = assertion.find("saml1:Conditions", _NS)
+    if conditions is None:
+        conditions = assertion.find("saml2:Conditions", _NS)
+    not_before = not_on_or_after = None
+    if conditions is not None:
+        if conditions.get("NotBefore"):
+            not_before = parse_time(conditions.get("NotBefore", ""), "Conditions NotBefore")
+        if conditions.get("NotOnOrAfter"):
+            text = conditions.get("NotOnOrAfter", "")
+            not_on_or_after = parse_time(text, "Conditions NotOnOrAfter")
+    return holder, SignedAssertion(
+        issuer_reference=_issuer_reference(signature),
+        not_before=not_before,
+        not_on_or_after=not_on_or_after,
+        verify=_verifier(assertion),
+    )
+
+
+def _holder_certificate(assertion: etree._Element) -> bytes:
+    if assertion.tag == ASSERTION_1:
+        paths = [
+            f".//saml1:SubjectConfirmation[saml1:ConfirmationMethod='{HOLDER_OF_KEY_1}']/"
+            + _CERTIFICATE
+        ]
+    else:
+        paths = [
+            f"saml2:Subject/saml2:SubjectConfirmation[@Method='{HOLDER_OF_KEY_2}']/"
+            "saml2:SubjectConfirmationData/" + _CERTIFICATE
+        ]
+    for path in paths:
+        found = assertion.xpath(path, namespaces=_NS)
+        if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+            return decode_base64(found[0].text, "holder's certificate")
+    raise SignatureRejected(
+        "The SAML assertion carries no holder-of-key SubjectConfirmation with the holder's "
+        "X.509 certificate."
+    )
+
+
+def _issuer_reference(signature: etree._Element) -> CertificateReference:
+    certificate = signature.findtext(_CERTIFICATE, namespaces=_NS)
+    if certificate is not None:
+        der = decode_base64(certificate, "token service's certificate")
+        return CertificateReference(fingerprint=hashlib.sha256(der).hexdigest())
+    issuer_serial = "ds:KeyInfo/ds:X509Data/ds:X509IssuerSerial/ds:"
+    issuer = signature.findtext(issuer_serial + "X509IssuerName", namespaces=_NS)
+    serial = signature.findtext(issuer_serial + "X509SerialNumber", namespaces=_NS)
+    if issuer and serial and serial.strip().isdigit():
+        return CertificateReference(issuer=issuer.strip(), serial=serial.strip())
+    raise SignatureRejected(
+        "The SAML assertion's signature names no certificate (ds:X509Certificate or "
+        "ds:X509IssuerSerial in its ds:KeyInfo)."
+    )
+
+
+def _verifier(assertion: etree._Element) -> Verify:
+    def verify(der: bytes, now: datetime) -> None:
+        config = SignatureConfiguration(
+            location="./",
+            expect_references=1,
+            signature_methods=SIGNATURE_METHODS,
+            digest_algorithms=DIGEST_METHODS,
+            verification_time=now,
+        )
+        try:
+            XMLVerifier().verify(
+                assertion, x509_cert=x509.load_der_x509_certificate(der), expect_config=config
+            )
+        except (SignXMLException, ValueError, etree.LxmlError) as failure:
+            raise SignatureRejected(
+                f"The token service's signature over the SAML assertion does not hold ({failure})."
+            ) from None
+
+    return verify

@@ -1,0 +1,65 @@
+"""Names and small readers shared by the WS-Security header's readers (OASIS WSS 1.0/1.1)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+from lxml import etree
+from signxml.algorithms import DigestAlgorithm, SignatureMethod
+
+from gateway.services.errors import SignatureRejected
+from gateway.xml.contract import NS_SOAP11_ENV
+
+NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+NS_DS = "http://www.w3.org/2000/09/xmldsig#"
+X509_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0"
+WSS11 = "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1"
+
+# Basic256Sha256's algorithms, and their stronger siblings; never SHA-1.
+SIGNATURE_METHODS = frozenset(
+    {SignatureMethod.RSA_SHA256, SignatureMethod.RSA_SHA384, SignatureMethod.RSA_SHA512}
+)
+DIGEST_METHODS = frozenset({DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512})
+
+HEADER = f"{{{NS_SOAP11_ENV}}}Header"
+BODY = f"{{{NS_SOAP11_ENV}}}Body"
+SECURITY = f"{{{NS_WSSE}}}Security"
+TIMESTAMP = f"{{{NS_WSU}}}Timestamp"
+
+# The attributes a reference's "#id" may name, in any namespace (wsu:Id, Id, ID, xml:id), as
+# the signature library resolves them: an id that names two elements is refused.
+_BY_ID = etree.XPath(
+    "//*[@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id'] = $id]"
+)
+
+
+def element_by_id(envelope: etree._Element, identifier: str) -> list[etree._Element]:
+    """Every element of ``envelope``'s document that ``#identifier`` may name."""
+    found = _BY_ID(envelope, id=identifier)
+    assert isinstance(found, list)
+    return [element for element in found if isinstance(element, etree._Element)]
+
+
+def parse_time(text: str, name: str) -> datetime:
+    """An xsd:dateTime with a time zone, or ``SignatureRejected`` naming ``name``."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise SignatureRejected(f"{name} {text!r} is not a date and time with a time zone.")
+    return moment
+
+
+def decode_base64(text: str | None, name: str) -> bytes:
+    """The bytes of a base64 element (line breaks allowed), or ``SignatureRejected``."""
+    try:
+        value = base64.b64decode("".join((text or "").split()), validate=True)
+    except binascii.Error:
+        value = b""
+    if not value:
+        raise SignatureRejected(f"The {name} is not base64.")
+    return value
