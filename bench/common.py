@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +30,19 @@ PASSWORD = "bench-password-1"
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 NS_TYPES = "urn:ciao:presenceregistration:schemas:v1"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+DAY = date(2026, 11, 27)
 
 
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def registration_xml(index: int, reference: str | None = None) -> str:
-    """One registration; 200 of them cover 50 workers (check-in, break, break end, check-out)."""
+def registration_xml(index: int, reference: str | None = None, day: date = DAY) -> str:
+    """One registration on ``day``; 200 of them cover 50 workers (check-in, break, break end,
+    check-out)."""
     worker = index // 4
     kind = ("CHECK_IN", "BREAK_START", "BREAK_END", "CHECK_OUT")[index % 4]
-    inss = national_number(__import__("datetime").date(1970, 1, 1 + worker % 28), 1 + worker)
+    inss = national_number(date(1970, 1, 1 + worker % 28), 1 + worker)
     location = (
         "<Location><Coordinates><Latitude>50.8466</Latitude><Longitude>4.3528</Longitude>"
         "<AccuracyMeters>8</AccuracyMeters></Coordinates></Location>"
@@ -50,18 +53,20 @@ def registration_xml(index: int, reference: str | None = None) -> str:
     return (
         f"<PresenceRegistrationRequest><INSS>{inss}</INSS><CompanyID>0403170701</CompanyID>"
         f"<WorkPlaceId>DW2026{worker % 97:06d}</WorkPlaceId><RegistrationType>{kind}"
-        f"</RegistrationType><RegistrationDateTime>2026-11-27T{6 + index % 4:02d}:{index % 60:02d}"
+        f"</RegistrationType><RegistrationDateTime>{day}T{6 + index % 4:02d}:{index % 60:02d}"
         f":00+01:00</RegistrationDateTime>{location}<RegistrationMeans>BADGE</RegistrationMeans>"
         f"<DeviceId>reader-{worker % 7}</DeviceId>{ref if reference else ''}"
         "</PresenceRegistrationRequest>"
     )
 
 
-def envelope(count: int, unique: bool = False) -> bytes:
-    """A registerPresences request of ``count`` registrations with a PasswordText token.
-    ``unique`` gives every registration a fresh client reference."""
+def envelope(count: int, unique: bool = False, day: date = DAY) -> bytes:
+    """A registerPresences request of ``count`` registrations on ``day`` with a PasswordText
+    token. ``unique`` gives every registration a fresh client reference."""
     prefix = uuid.uuid4().hex[:12] if unique else ""
-    items = "".join(registration_xml(i, f"{prefix}-{i}" if unique else None) for i in range(count))
+    items = "".join(
+        registration_xml(i, f"{prefix}-{i}" if unique else None, day) for i in range(count)
+    )
     return soap_request(items)
 
 

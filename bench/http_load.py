@@ -19,9 +19,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
-from bench.common import envelope, say, scratch
+from bench.common import DAY, envelope, say, scratch
 
 PATH = "/PresenceRegistration/v1"
 
@@ -32,13 +33,27 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def bodies(registrations: int, days: int) -> list[bytes]:
+    """Requests of ``registrations`` registrations each, on ``days`` different work days, as
+    senders send them: the same request sent over and over would add to the same worker
+    days, which a check worker would then check again and again, ever longer."""
+    return [envelope(registrations, day=DAY - timedelta(days=k)) for k in range(days)]
+
+
 def _load(
-    port: int, body: bytes, seconds: float, limit: int, results: multiprocessing.Queue[object]
+    port: int,
+    sent: list[bytes],
+    seconds: float,
+    limit: int,
+    results: multiprocessing.Queue[object],
 ) -> None:
     latencies: list[float] = []
     errors = 0
     end = time.monotonic() + seconds
+    turn = os.getpid()  # load processes start on different days
     while time.monotonic() < end and len(latencies) + errors < limit:
+        turn += 1
+        body = sent[turn % len(sent)]
         start = time.perf_counter()
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -89,11 +104,11 @@ def is_check_worker(pid: int) -> bool:
 
 
 def run_load(
-    port: int, body: bytes, registrations: int, seconds: float, clients: int, limit: int
+    port: int, sent: list[bytes], registrations: int, seconds: float, clients: int, limit: int
 ) -> dict[str, float]:
     results: multiprocessing.Queue[object] = multiprocessing.Queue()
     processes = [
-        multiprocessing.Process(target=_load, args=(port, body, seconds, limit // clients, results))
+        multiprocessing.Process(target=_load, args=(port, sent, seconds, limit // clients, results))
         for _ in range(clients)
     ]
     started = time.perf_counter()
@@ -173,7 +188,7 @@ def measure(seconds: float, workers: int = 2, check_workers: int = 0) -> dict[st
         checkers = [pid for pid in everyone if is_check_worker(pid)]
         rss_start = sorted(rss_kib(pid) for pid in pids)
         say(f"HTTP: {seconds:.0f} s of single-registration requests, 4 clients ...")
-        single = run_load(port, envelope(1), 1, seconds, clients=4, limit=200_000)
+        single = run_load(port, bodies(1, 1000), 1, seconds, clients=4, limit=200_000)
         say(f"HTTP: {seconds:.0f} s of 200-registration batches, 2 clients ...")
         warm: list[int] = []
         halfway: list[int] = []
@@ -187,7 +202,7 @@ def measure(seconds: float, workers: int = 2, check_workers: int = 0) -> dict[st
             timer.start()
         workers_cpu, load_cpu = sum(cpu_seconds(p) for p in pids), load_cpu_seconds()
         checks_cpu = sum(cpu_seconds(p) for p in checkers)
-        batch = run_load(port, envelope(200), 200, seconds, clients=2, limit=20_000)
+        batch = run_load(port, bodies(200, 100), 200, seconds, clients=2, limit=20_000)
         workers_cpu = sum(cpu_seconds(p) for p in pids) - workers_cpu
         load_cpu = load_cpu_seconds() - load_cpu
         checks_cpu = sum(cpu_seconds(p) for p in checkers) - checks_cpu
