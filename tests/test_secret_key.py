@@ -3,6 +3,9 @@ folder, and a key the database's accounts were not made with refused at once, by
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from gateway.services.passwords import SecretKey
 from storage import migrate
 from storage.database import transaction
 from tests.conftest import sqlite_database
+from tests.processes import free_port
 
 
 def add_account(database: str, username: str) -> int:
@@ -71,6 +75,28 @@ def test_a_key_that_is_not_the_accounts_key_is_refused_naming_the_key_and_the_da
         == 0
     )
     assert add_account(database, "newcomer") == 0
+
+
+def test_serve_refuses_another_key_before_it_starts_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = f"sqlite:///{tmp_path / 'ciao.db'}"
+    monkeypatch.setenv("CIAO_SECRET_KEY_FILE", str(tmp_path / "first.key"))
+    assert add_account(database, "acme") == 0
+    other = tmp_path / "other.key"
+    served = subprocess.run(
+        [
+            *(sys.executable, "-m", "gateway.cli", "serve", "--port", str(free_port())),
+            *("--check-workers", "0", "--database", database),
+        ],
+        env=dict(os.environ, CIAO_SECRET_KEY_FILE=str(other)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode == 2
+    assert f"ciao-gateway: error: the secret key {other} is not the key" in served.stderr
+    assert "Booting worker" not in served.stderr
 
 
 def test_accounts_made_before_key_fingerprints_are_checked_by_their_secret(
