@@ -73,4 +73,4 @@ soak: venv
 	$(BIN)/python -m bench.soak --minutes 5 --rate 100
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache build dist

@@ -242,7 +242,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     answer = _client(args).export(args.start, args.end, args.format.upper())
-    output = Path(args.output or answer.FileName)
+    # The gateway's FileName, in the current folder: a name, never a path elsewhere.
+    output = Path(args.output or Path(answer.FileName).name)
     output.write_bytes(answer.Content)
     print(f"exported to {output} ({len(answer.Content)} bytes)")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -119,6 +120,22 @@ def test_flush_points_at_an_outbox_an_earlier_version_kept_in_the_current_folder
         f"{tmp_path / 'ciao-outbox.sqlite'}, the outbox of an earlier ciao-client, holds 5 "
         "registrations; send them with 'ciao-client --outbox ciao-outbox.sqlite flush'"
     ) in captured.err
+
+
+def test_an_export_without_output_is_written_in_the_current_folder_only(
+    tmp_path, monkeypatch, capsys
+):
+    class Gateway:
+        def export(self, *_):  # type: ignore[no-untyped-def]
+            return SimpleNamespace(FileName="../../presences.csv", Content=b"INSS\n")
+
+    monkeypatch.setattr(cli, "_client", lambda args: Gateway())
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    arguments = ["--username", "u", "--password", "p", "export", "--from", "2026-11-01"]
+    assert cli.main([*arguments, "--to", "2026-11-30"]) == 0
+    assert [p.name for p in tmp_path.rglob("*.csv")] == ["presences.csv"]
+    assert (tmp_path / "here" / "presences.csv").read_bytes() == b"INSS\n"
 
 
 def test_status_shows_a_registration(gateway, capsys):
