@@ -60,8 +60,13 @@ lint: venv
 	$(BIN)/ruff format --check gateway storage clients tests bench
 	$(BIN)/mypy
 
+# The suite in parallel, one pytest-xdist worker per core (a module marked xdist_group keeps
+# its tests on one worker); `make test PYTEST_WORKERS=0` runs it in this one process. Either
+# way the ten slowest tests are printed at the end.
+PYTEST_WORKERS ?= auto
+
 test: lint $(NODE_PACKAGES) $(CHROMIUM)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
 
 bench: venv
 	$(BIN)/python -m bench.run

@@ -48,7 +48,7 @@ def send(port: int, reference: str) -> int | None:
         response = connection.getresponse()
         data = response.read()
         connection.close()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer
         return None
     if response.status != 200:
         return None
