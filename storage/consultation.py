@@ -168,6 +168,10 @@ def _filters(table: Any, criteria: SearchCriteria) -> list[Any]:
     """What ``criteria`` ask besides periods, keys and visibility, on ``table``'s columns."""
     c = table.c
     filters = []
+    if criteria.contract is not None:
+        filters.append(c.contract == criteria.contract.value)
+    if criteria.sector is not None:
+        filters.append(c.sector == int(criteria.sector))
     if criteria.statuses:
         filters.append(c.status.in_([s.value for s in criteria.statuses]))
     if criteria.remark_codes:

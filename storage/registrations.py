@@ -18,6 +18,7 @@ from gateway.domain.registration import (
     RegistrationMeans,
     RegistrationType,
     Remark,
+    Sector,
     Sender,
     Status,
     StoredRegistration,
@@ -115,7 +116,7 @@ def _row(
     """The values of a new registration in the order of ``NEW_REGISTRATION_COLUMNS``, its
     time as ``moment`` and its day as ``stamp`` give them to the driver; ``shared``, those
     of the whole batch (sender id, company and user type, channel, creation time, status)."""
-    workplace, kind, at, means, inss, company, limosa, location, device, emergency, ref = r
+    workplace, kind, at, means, inss, company, limosa, location, device, emergency, ref, sector = r
     offset = at.utcoffset() or timedelta(0)
     return (
         registration_id,
@@ -135,6 +136,8 @@ def _row(
         worker_day[0],
         stamp(worker_day[1]),
         0,
+        r.contract.value,
+        sector,
     )
 
 
@@ -174,6 +177,7 @@ def from_row(row: Row[Any]) -> StoredRegistration:
         device_id=m["device_id"],
         emergency_procedure=m["emergency_procedure"],
         client_reference=m["client_reference"],
+        sector=None if m["sector"] is None else Sector(m["sector"]),
     )
     created_at = m["created_at"].replace(tzinfo=UTC)
     return StoredRegistration(

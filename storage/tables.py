@@ -94,6 +94,10 @@ registrations = Table(
     Column("validated_at", DateTime),
     Column("validation_runs", Integer, nullable=False, default=0),
     Column("cancellation_reason", String(15)),
+    # The contract it arrived under (CIAO or CHECKINATWORK) and, for Checkin@Work, the
+    # employment sector of its site (gateway.domain.registration.Contract and Sector).
+    Column("contract", String(13), nullable=False, server_default="CIAO"),
+    Column("sector", SmallInteger),
     # A client reference is unique per sender. Only the registrations that have one are in
     # the index: most badge systems send none.
     Index(

@@ -1,7 +1,8 @@
 """Upgrading a database that is in use: migration 0007 rebuilds the registrations' index of
 client references (on SQLite by copying the table that validations and corrections refer to)
-and 0008 the index of what was sent for other companies' workers; every registration, its
-history and its reference stay as they were."""
+0008 the index of what was sent for other companies' workers, and 0012 adds the contract a
+registration arrived under; every registration, its history and its reference stay as they
+were."""
 
 from __future__ import annotations
 
@@ -62,6 +63,28 @@ def register(engine: Engine, references: list[str | None]) -> list[int]:
     return [a.id for a in answers]  # type: ignore[union-attr]
 
 
+_BEFORE_0012 = (
+    "INSERT INTO registrations (inss, company_id, workplace_id, registration_type, "
+    "registered_at, utc_offset_minutes, means, emergency_procedure, client_reference, "
+    "sender_id, sender_company_id, sender_user_type, channel, created_at, status, worker_key, "
+    "work_day, validation_runs) VALUES ('85073003328', '0403170701', 'DW2026000001', "
+    "'CHECK_IN', :at, 60, 'BADGE', :no, :reference, 'badge-system', '0403170701', 'EMPLOYER', "
+    "'WEBSERVICE', :at, 'SUCCESSFULLY REGISTERED', 'N:85073003328', :day, 0)"
+)
+
+
+def register_before_0012(engine: Engine, references: list[str | None]) -> list[int]:
+    """Registrations as a gateway before migration 0012 stored them (without a contract)."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    with engine.begin() as connection:  # nothing staged to merge, and an older schema
+        for index, reference in enumerate(references):
+            at = now - timedelta(minutes=1 + index)
+            values = {"at": at, "day": at.date(), "reference": reference, "no": False}
+            connection.execute(text(_BEFORE_0012), values)
+        found = connection.execute(text("SELECT id FROM registrations ORDER BY id"))
+        return [int(row[0]) for row in found][-len(references) :]
+
+
 def scalar(engine: Engine, query: str) -> object:
     with transaction(engine) as connection:  # merges what is staged first
         return connection.execute(text(query)).scalar_one()
@@ -69,8 +92,8 @@ def scalar(engine: Engine, query: str) -> object:
 
 def test_registrations_their_history_and_references_survive_migration_0007(database_at_0006):
     engine = database_at_0006
-    kept, plain = register(engine, ["kept-1", None])
-    with transaction(engine) as connection:  # a checked registration has a validation history
+    kept, plain = register_before_0012(engine, ["kept-1", None])
+    with engine.begin() as connection:  # a checked registration has a validation history
         connection.execute(
             text(
                 "INSERT INTO validations (registration_id, status, validated_at, remark_codes) "
@@ -83,6 +106,9 @@ def test_registrations_their_history_and_references_survive_migration_0007(datab
 
     assert migrate.is_current(engine)
     assert scalar(engine, "SELECT count(*) FROM registrations") == 2
+    # 0012: what was stored before arrived under CIaO, and has no sector.
+    assert scalar(engine, "SELECT count(*) FROM registrations WHERE contract = 'CIAO'") == 2
+    assert scalar(engine, "SELECT count(sector) FROM registrations") == 0
     assert scalar(engine, "SELECT registration_id FROM validations") == plain
     assert register(engine, ["kept-1"]) == [kept]  # a resend is answered with the original
     assert len(set(register(engine, [None, None]))) == 2  # no reference: never a duplicate

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from gateway.domain.reasons import Reason
-from gateway.domain.registration import Status
+from gateway.domain.registration import Contract, Sector, Status
 
 MAX_PAGE = 500
 SORT_CRITERIA = (
@@ -45,6 +45,10 @@ class SearchCriteria:
     fetch_size: int = 50
     sort: str = "ID"
     descending: bool = False
+    # The contract whose registrations are searched (None: every contract's), and for
+    # Checkin@Work the sector of their sites.
+    contract: Contract | None = Contract.CIAO
+    sector: Sector | None = None
 
     def refusal(self) -> Reason | None:
         """Why the search cannot be made (a period backwards: it would find nothing, which

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -26,6 +26,34 @@ class RegistrationType(StrEnum):
     CHECK_OUT = "CHECK_OUT"
     BREAK_START = "BREAK_START"
     BREAK_END = "BREAK_END"
+    # A Checkin@Work (PresenceRegistration v1.11) presence: the worker on the site that day.
+    PRESENCE = "PRESENCE"
+
+
+# What a worker registers on the page of a declaration of works: the events of CIaO.
+EVENT_TYPES = (
+    RegistrationType.CHECK_IN,
+    RegistrationType.CHECK_OUT,
+    RegistrationType.BREAK_START,
+    RegistrationType.BREAK_END,
+)
+
+
+class Contract(StrEnum):
+    """The RSZ contract a registration arrived under: CIaO (cleaning, event times) or
+    Checkin@Work (PresenceRegistration v1.11: construction, guarding, meat; one presence per
+    worker, site and day)."""
+
+    CIAO = "CIAO"
+    CHECKIN_AT_WORK = "CHECKINATWORK"
+
+
+class Sector(IntEnum):
+    """The employment sector of a Checkin@Work site (``WorkSectorType``)."""
+
+    CONSTRUCTION = 1
+    GUARDING = 2
+    MEAT = 3
 
 
 class RegistrationMeans(StrEnum):
@@ -97,6 +125,13 @@ class SubmittedRegistration(NamedTuple):
     device_id: str | None = None
     emergency_procedure: bool = False
     client_reference: str | None = None
+    sector: Sector | None = None
+
+    @property
+    def contract(self) -> Contract:
+        if self.registration_type is RegistrationType.PRESENCE:
+            return Contract.CHECKIN_AT_WORK
+        return Contract.CIAO
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,10 @@ from werkzeug.wrappers import Response
 
 from gateway.domain.reference import Declaration
 from gateway.domain.registration import (
+    EVENT_TYPES,
     Channel,
     RefusedRegistration,
     RegistrationMeans,
-    RegistrationType,
     Sender,
     UserType,
 )
@@ -111,7 +111,7 @@ def _second_step(
         errors=errors.by_field,
         employers=employers,
         reference=form.get("reference") or secrets.token_hex(12),
-        types=list(RegistrationType),
+        types=list(EVENT_TYPES),
     )
 
 

@@ -15,7 +15,7 @@ from gateway.domain.consultation import (
     SearchCriteria,
 )
 from gateway.domain.identity import Account, Role
-from gateway.domain.registration import RegistrationError, Status, StoredRegistration
+from gateway.domain.registration import Contract, RegistrationError, Status, StoredRegistration
 from gateway.domain.workday import work_day, worker_key
 from gateway.services.errors import SearchRefused
 from storage import consultation, queue, registrations
@@ -50,7 +50,11 @@ def cancel(
     answers: list[CancelAnswer] = []
     for request in requests:
         found = registrations.get(connection, request.registration_id)
-        if found is None or not visible(connection, account, request.registration_id):
+        if (
+            found is None
+            or found.submitted.contract is not Contract.CIAO
+            or not visible(connection, account, request.registration_id)
+        ):
             answers.append(
                 (
                     request,
@@ -73,14 +77,22 @@ def cancel(
                 )
             )
             continue
-        consultation.cancel(connection, [request.registration_id], request.reason, now)
-        submitted = found.submitted
-        queue.enqueue(
-            connection,
-            [(worker_key(submitted), work_day(submitted.registered_at))],
-            now.astimezone(UTC).replace(tzinfo=None),
-        )
-        cancelled = registrations.get(connection, request.registration_id)
-        assert cancelled is not None
-        answers.append(cancelled)
+        answers.append(withdraw(connection, found, request.reason, now))
     return answers
+
+
+def withdraw(
+    connection: Connection, registration: StoredRegistration, reason: str, now: datetime
+) -> StoredRegistration:
+    """Cancel ``registration``, which the caller may cancel, and queue its day to be checked
+    again without it; the registration as it is now."""
+    consultation.cancel(connection, [registration.id], reason, now)
+    submitted = registration.submitted
+    queue.enqueue(
+        connection,
+        [(worker_key(submitted), work_day(submitted.registered_at))],
+        now.astimezone(UTC).replace(tzinfo=None),
+    )
+    cancelled = registrations.get(connection, registration.id)
+    assert cancelled is not None
+    return cancelled

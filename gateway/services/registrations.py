@@ -7,7 +7,7 @@ original and not stored twice, also when two requests carrying it run at the sam
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
@@ -19,7 +19,9 @@ from gateway.domain.identity import Account
 from gateway.domain.registration import (
     Acknowledgement,
     Channel,
+    Contract,
     RefusedRegistration,
+    RegistrationError,
     Sender,
     StoredRegistration,
     SubmittedRegistration,
@@ -52,6 +54,12 @@ def register(
     return register_from(connection, sender_of(account), batch, now, future_tolerance)
 
 
+# What refuses registrations of a batch outright: CIaO's acceptance rule, or a contract's own.
+Refusals = Callable[
+    [Sequence[SubmittedRegistration], datetime, timedelta], dict[int, tuple[RegistrationError, ...]]
+]
+
+
 def register_from(
     connection: Connection,
     sender: Sender,
@@ -59,15 +67,17 @@ def register_from(
     now: datetime,
     future_tolerance: timedelta,
     channel: Channel = Channel.WEBSERVICE,
+    refuse: Refusals = refusals,
 ) -> list[Acknowledgement]:
     """Store ``batch`` from ``sender`` arriving by ``channel``: every channel stores, queues
-    and answers alike."""
+    and answers alike. ``refuse`` names what is refused instead of stored."""
+    args = (connection, sender, batch, now, future_tolerance, channel, refuse)
     if not _may_meet_a_concurrent_reference(connection, batch):
-        return _register_once(connection, sender, batch, now, future_tolerance, channel)
+        return _register_once(*args)
     for attempt in range(_ATTEMPTS):
         try:
             with connection.begin_nested():
-                return _register_once(connection, sender, batch, now, future_tolerance, channel)
+                return _register_once(*args)
         except registrations.ReferenceTaken:
             if attempt == _ATTEMPTS - 1:
                 raise
@@ -94,9 +104,10 @@ def _register_once(
     now: datetime,
     future_tolerance: timedelta,
     channel: Channel,
+    refuse: Refusals,
 ) -> list[Acknowledgement]:
     references = [r.client_reference for r in batch if r.client_reference is not None]
-    refused = refusals(batch, now, future_tolerance)
+    refused = refuse(batch, now, future_tolerance)
     if not references and not refused:  # as most batches are: every registration stored
         return cast(list[Acknowledgement], _store(connection, sender, batch, now, channel))
     known = registrations.find_by_references(connection, sender.sender_id, references)
@@ -141,9 +152,19 @@ def _store(
     return stored
 
 
-def get(connection: Connection, account: Account, registration_id: int) -> StoredRegistration:
-    """The registration with its history, if ``account`` may see it (``consultation``)."""
+def get(
+    connection: Connection,
+    account: Account,
+    registration_id: int,
+    contract: Contract | None = Contract.CIAO,
+) -> StoredRegistration:
+    """The registration with its history, if ``account`` may see it (``consultation``) and
+    it arrived under ``contract`` (None: any)."""
     found = registrations.get(connection, registration_id)
-    if found is None or not consultation.visible(connection, account, registration_id):
+    if (
+        found is None
+        or (contract is not None and found.submitted.contract is not contract)
+        or not consultation.visible(connection, account, registration_id)
+    ):
         raise RegistrationNotFound(registration_id)
     return found

@@ -182,7 +182,7 @@ def _submitted(registration: SubmittedRegistration, when: str | None = None) -> 
     """The echo of ``registration``; ``when``, its time as written in the answer, if known."""
     # INSS, CompanyID, types, means and times have patterns or enumerations: nothing to escape.
     # A StrEnum formats as its value, several times faster than asking for .value.
-    workplace, kind, at, means, inss, company, limosa, location, device, emergency, ref = (
+    workplace, kind, at, means, inss, company, limosa, location, device, emergency, ref, _ = (
         registration
     )
     return (
