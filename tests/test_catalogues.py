@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gateway.domain import acceptance, consultation, remarks
+from gateway.domain import acceptance, consultation, presence, remarks
 from gateway.soap import faults
+from gateway.soap.checkinatwork import faults as checkinatwork_faults
 
 DOC = (Path(__file__).parents[1] / "docs" / "faults.md").read_text()
 
@@ -68,3 +69,14 @@ def test_every_remark_is_driven_by_a_soap_test():
     driven = (Path(__file__).parent / "test_remarks.py").read_text()
     missing = [k.code for k in remarks.CATALOGUE if f'"{k.code}"' not in driven]
     assert missing == []
+
+
+def test_every_checkinatwork_code_is_documented_once():
+    section = DOC.split("## Checkin@Work", 1)[1]
+    rows = re.findall(r"^\| (?:[a-zA-Z]+ \| )?([A-Z0-9, -]+?) \|", section, flags=re.MULTILINE)
+    documented = [code for row in rows for code in row.split(", ")]
+    codes = [kind.code for kind in checkinatwork_faults.CATALOGUE]
+    assert len(codes) == len(set(codes))
+    assert sorted(c for c in documented if c.startswith("SOA-")) == sorted(codes)
+    errors = sorted(int(e.code) for e in presence.BUSINESS_ERRORS)
+    assert sorted(int(c) for c in documented if c.isdigit()) == errors

@@ -11,10 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from gateway.domain.workday import BELGIUM
+from tests.checkinatwork import rsz_protocol, rsz_wsdl
+from tests.checkinatwork import url as checkinatwork_url
 from tests.conftest import PASSWORD
 
 HERE = Path(__file__).parent / "foreign"
@@ -84,6 +89,49 @@ def test_a_jax_ws_client_from_wsimport_registers(sqlite_gateway, tmp_path):
     )
     assert out.strip() == "id 1 SUCCESSFULLY REGISTERED"
     assert sqlite_gateway.count() == 1
+
+
+def test_a_jax_ws_client_of_the_rsz_wsdl_registers_gets_searches_and_cancels(
+    sqlite_gateway, tmp_path
+):
+    """wsimport of the RSZ's own Checkin@Work WSDL, unchanged; every answer it received is
+    valid against the RSZ's protocol XSD."""
+    if shutil.which("wsimport") is None or shutil.which("javac") is None:
+        missing("wsimport (Debian package jaxws) or javac is not installed")
+    wsdl = rsz_wsdl()
+    run(["wsimport", "-quiet", "-keep", "-d", str(tmp_path), str(wsdl)], tmp_path)
+    classpath = ":".join([str(tmp_path)] + [str(JAVA_LIBS / f"{jar}.jar") for jar in JAXWS_RUNTIME])
+    client = HERE / "CheckinAtWorkClient.java"
+    run(["javac", "-nowarn", "-cp", classpath, "-d", str(tmp_path), str(client)], tmp_path)
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    served = checkinatwork_url(sqlite_gateway) + "?wsdl"
+    today = datetime.now(BELGIUM).date().isoformat()
+    out = run(
+        [
+            "java",
+            "-cp",
+            classpath,
+            "CheckinAtWorkClient",
+            served,
+            "badge-system",
+            PASSWORD,
+            today,
+            str(answers),
+        ],
+        tmp_path,
+    )
+    assert out.split("\n")[:4] == [
+        "registered 1 SUCCESSFULLY REGISTERED sector 1",
+        "got 1 company 403170701",
+        "found 1",
+        "cancelled SUCCESSFULLY CANCELLED",
+    ]
+    protocol = rsz_protocol()
+    received = sorted(answers.iterdir())
+    assert len(received) == 4
+    for answer in received:
+        protocol.assertValid(etree.parse(str(answer)))
 
 
 def test_a_node_soap_client_registers(sqlite_gateway, tmp_path):

@@ -24,7 +24,7 @@ from gateway.soap.faults import GatewayFault
 from gateway.soap.ingest import FAILURE
 from gateway.soap.protocol import ContractSoap11
 from gateway.soap.security import MalformedToken, read_credentials
-from gateway.soap.service import DECODERS, REGISTER
+from gateway.soap.service import REGISTER
 from gateway.xml.contract import ContractValidator, wsdl_operations
 
 log = logging.getLogger("ciao.soap")
@@ -62,6 +62,7 @@ class GatewayApplication(Application):
                 settings.max_xml_depth,
                 settings.max_body_bytes,
                 endpoint.namespace,
+                endpoint.dialect,
             )
 
         super().__init__(
@@ -89,7 +90,7 @@ class GatewayApplication(Application):
             failure = ctx.transport.req_env.get(FAILURE)
             if failure is not None:  # the request failed on the ingest path: answer that
                 raise failure
-            decode = DECODERS.get(ctx.descriptor.name)
+            decode = self._endpoint.decoders.get(ctx.descriptor.name)
             if decode is not None:  # Spyne hands a bare body over as a one-element list
                 ctx.in_object = [decode(ctx.in_object[0])]
             registering = ctx.descriptor.name == REGISTER
@@ -120,6 +121,8 @@ class GatewayApplication(Application):
             raise self._fault(faults.REFERENCE_DATA_REFUSED, *refused.problems) from None
         except errors.SearchRefused as refused:
             raise self._fault(faults.SEARCH_REFUSED, str(refused)) from None
+        except errors.ContentRefused as refused:
+            raise self._fault(faults.CONTENT_REFUSED, str(refused)) from None
         except errors.ExportRefused as refused:
             raise self._fault(faults.EXPORT_REFUSED, str(refused)) from None
         except errors.CorrectionRefused as refused:
@@ -141,6 +144,6 @@ class GatewayApplication(Application):
             raise fault from None
 
     def _fault(self, kind: faults.FaultKind, *messages: str) -> GatewayFault:
-        fault = GatewayFault(kind, self._settings.environment, messages)
+        fault = GatewayFault(kind, self._settings.environment, messages, self._endpoint.dialect)
         log.info("ticket %s: %s", fault.ticket, kind.code)  # its message may quote values
         return fault

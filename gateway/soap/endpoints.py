@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from spyne import ServiceBase
 
 from gateway.domain.identity import Role
 from gateway.soap.administration import AdministrationService
-from gateway.soap.service import PresenceRegistrationService
-from gateway.xml.contract import NS_SERVICE, SCHEMA_DIR, WSDL_DIR
+from gateway.soap.checkinatwork.faults import PLATFORM
+from gateway.soap.checkinatwork.service import CheckinAtWorkService
+from gateway.soap.faults import CIAO, FaultDialect
+from gateway.soap.service import DECODERS, PresenceRegistrationService
+from gateway.xml.contract import NS_SERVICE, NS_V1, SCHEMA_DIR, WSDL_DIR
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,10 @@ class Endpoint:
     name: str
     service: type[ServiceBase]
     roles: frozenset[Role]
+    # How its faults are worded, and the operations whose request is read into domain objects
+    # before the transaction begins (the method gets those instead of the element).
+    dialect: FaultDialect = CIAO
+    decoders: Mapping[str, Callable[[Any], object]] = field(default_factory=dict)
 
 
 PRESENCE_REGISTRATION = Endpoint(
@@ -32,6 +41,19 @@ PRESENCE_REGISTRATION = Endpoint(
     name="PresenceRegistrationService",
     service=PresenceRegistrationService,
     roles=frozenset({Role.EMPLOYER, Role.OPERATOR}),
+    decoders=DECODERS,
+)
+
+# Checkin@Work: the RSZ's PresenceRegistration v1.11, for the same accounts.
+CHECKIN_AT_WORK = Endpoint(
+    path="/checkinatwork/PresenceRegistration/v1",
+    wsdl=WSDL_DIR / "CheckinAtWork_v1.wsdl",
+    schema=SCHEMA_DIR / "CheckinAtWorkProtocol_v1.xsd",
+    namespace=NS_V1,
+    name="PresenceRegistrationService",
+    service=CheckinAtWorkService,
+    roles=frozenset({Role.EMPLOYER, Role.OPERATOR}),
+    dialect=PLATFORM,
 )
 
 ADMINISTRATION = Endpoint(
@@ -44,4 +66,4 @@ ADMINISTRATION = Endpoint(
     roles=frozenset({Role.OPERATOR}),
 )
 
-ENDPOINTS = (PRESENCE_REGISTRATION, ADMINISTRATION)
+ENDPOINTS = (PRESENCE_REGISTRATION, ADMINISTRATION, CHECKIN_AT_WORK)

@@ -8,8 +8,8 @@ The catalogue is documented in docs/faults.md; a test keeps the two in step.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from lxml import etree
 from spyne.model.fault import Fault
@@ -74,6 +74,11 @@ SEARCH_REFUSED = FaultKind(
 EXPORT_REFUSED = FaultKind(
     "Client.ExportRefused", True, "An export covers at most 100 calendar days."
 )
+CONTENT_REFUSED = FaultKind(
+    "Client.ContentRefused",
+    True,
+    "A value of the request is valid against the XSD but cannot be taken as it is.",
+)
 UNAVAILABLE = FaultKind(
     "Server.Unavailable",
     False,
@@ -105,35 +110,70 @@ CATALOGUE: tuple[FaultKind, ...] = (
     SEARCH_REFUSED,
     EXPORT_REFUSED,
     REFERENCE_DATA_REFUSED,
+    CONTENT_REFUSED,
     UNAVAILABLE,
     INTERNAL,
 )
 
 
+@dataclass(frozen=True)
+class FaultDialect:
+    """How a service words its faults: the namespace of the detail, each kind as the service's
+    contract names it (``kinds``, by the gateway's code; a kind not in it is itself), the
+    detail's ``Origin``, and the SOAP faultcode."""
+
+    namespace: str
+    kinds: Mapping[str, FaultKind] = field(default_factory=dict)
+    origins: Mapping[str, str] = field(default_factory=dict)
+    soap_codes: bool = False
+
+    def kind(self, kind: FaultKind) -> FaultKind:
+        return self.kinds.get(kind.code, kind)
+
+    def origin(self, kind: FaultKind) -> str:
+        return self.origins.get(kind.code, ORIGIN)
+
+    def faultcode(self, kind: FaultKind) -> str:
+        """The gateway's code itself, or (``soap_codes``) the SOAP 1.1 ``Client`` or
+        ``Server`` with the code in the detail only."""
+        if not self.soap_codes:
+            return kind.code
+        return "Client" if self.origin(kind) == "Consumer" else "Server"
+
+
+CIAO = FaultDialect(NS_ERRORS)
+
+
 class GatewayFault(Fault):
     """A Spyne Fault whose detail is a contract ``BusinessError`` or ``SystemError``."""
 
-    def __init__(self, kind: FaultKind, environment: str, messages: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        kind: FaultKind,
+        environment: str,
+        messages: Sequence[str] = (),
+        dialect: FaultDialect = CIAO,
+    ) -> None:
+        kind = dialect.kind(kind)
         self.kind = kind
         self.ticket = REQUEST_ID.get() or new_request_id()
         self.messages = list(messages) or [kind.message]
         self.environment = environment
         summary = self.messages[0] if len(self.messages) == 1 else kind.message
-        super().__init__(kind.code, summary, detail=self._detail())
+        super().__init__(dialect.faultcode(kind), summary, detail=self._detail(dialect))
         metrics.FAULTS.labels(kind.code).inc()
 
-    def _detail(self) -> etree._Element:
+    def _detail(self, dialect: FaultDialect) -> etree._Element:
+        ns = dialect.namespace
         name = "BusinessError" if self.kind.business else "SystemError"
-        detail = etree.Element(f"{{{NS_ERRORS}}}{name}", Id=self.ticket, nsmap={"err": NS_ERRORS})
-        etree.SubElement(detail, f"{{{NS_ERRORS}}}Origin").text = ORIGIN
-        etree.SubElement(detail, f"{{{NS_ERRORS}}}Code").text = self.kind.code
+        detail = etree.Element(f"{{{ns}}}{name}", Id=self.ticket, nsmap={"err": ns})
+        etree.SubElement(detail, f"{{{ns}}}Origin").text = dialect.origin(self.kind)
+        etree.SubElement(detail, f"{{{ns}}}Code").text = self.kind.code
         for text in self.messages:
-            message = etree.SubElement(detail, f"{{{NS_ERRORS}}}Message")
+            message = etree.SubElement(detail, f"{{{ns}}}Message")
             message.set(XML_LANG, "en")
             message.text = text
         if not self.kind.business:
-            etree.SubElement(detail, f"{{{NS_ERRORS}}}Retry").text = (
-                "true" if self.kind.retry else "false"
-            )
-        etree.SubElement(detail, f"{{{NS_ERRORS}}}Environment").text = self.environment
+            etree.SubElement(detail, f"{{{ns}}}Retry").text = "true" if self.kind.retry else "false"
+        etree.SubElement(detail, f"{{{ns}}}Environment").text = self.environment
         return detail

@@ -72,8 +72,10 @@ class ContractSoap11(Soap11):
         max_depth: int,
         max_body_bytes: int,
         namespace: str,
+        dialect: faults.FaultDialect = faults.CIAO,
     ) -> None:
         super().__init__(validator=None)
+        self._dialect = dialect
         self._validator = validator
         self._operations = dict(operations)
         self._environment = environment
@@ -82,7 +84,7 @@ class ContractSoap11(Soap11):
         self._namespace = namespace
 
     def _fault(self, kind: faults.FaultKind, *messages: str) -> GatewayFault:
-        fault = GatewayFault(kind, self._environment, messages)
+        fault = GatewayFault(kind, self._environment, messages, self._dialect)
         log.info("ticket %s: %s", fault.ticket, kind.code)  # its message may quote values
         return fault
 

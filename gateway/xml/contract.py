@@ -24,6 +24,10 @@ WSDL_DIR = CONTRACT_DIR / "wsdl"
 NS_TYPES = "urn:ciao:presenceregistration:schemas:v1"
 NS_SERVICE = "urn:ciao:presenceregistration:v1"
 NS_ERRORS = "urn:ciao:errors:v1"
+# Checkin@Work, the RSZ's PresenceRegistration v1.11: its elements, its types, its faults.
+NS_V1 = "http://socialsecurity.be/presenceregistration/v1"
+NS_V1_TYPES = "http://socialsecurity.be/presenceregistration/schemas/v1"
+NS_SOCSEC_ERRORS = "http://socialsecurity.be/errors/v1"
 NS_SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 NS_SOAP12_ENV = "http://www.w3.org/2003/05/soap-envelope"
 NS_WSDL = "http://schemas.xmlsoap.org/wsdl/"
@@ -76,7 +80,7 @@ def readable_path(element: etree._Element) -> str:
 
 def _reason(message: str) -> str:
     # libxml2 names elements as '{namespace}Name'; the path already says where.
-    for namespace in (NS_TYPES, NS_ERRORS):
+    for namespace in (NS_TYPES, NS_ERRORS, NS_V1, NS_V1_TYPES):
         message = message.replace("{" + namespace + "}", "")
     return message
 

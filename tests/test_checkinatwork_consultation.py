@@ -1,0 +1,193 @@
+"""Checkin@Work: getPresenceRegistration, searchPresences and cancelPresences through a zeep
+client of the RSZ's own WSDL; every answer validates against the RSZ's protocol XSD, and CIaO
+and Checkin@Work each see only their own registrations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import zeep
+
+from tests.checkinatwork import NS_ERR, NS_T, RszClient, rsz_errors, rsz_protocol
+from tests.conftest import B, RunningGateway
+from tests.test_checkinatwork import COMPANY, INSS, TODAY, presence
+
+
+def register(client: RszClient, *items: dict[str, object]) -> list[int]:
+    answers = client.service.registerPresences(PresenceRegistrationRequest=list(items))
+    return [a.PresenceRegistration.PresenceRegistrationId for a in answers]
+
+
+def period(start=TODAY, end=TODAY) -> dict[str, object]:
+    return {
+        "RegistrationPeriod": [
+            {"RegistrationPeriodStartDate": start, "RegistrationPeriodEndDate": end}
+        ]
+    }
+
+
+def search(client: RszClient, **criteria: object):
+    paging = criteria.pop("paging", None)
+    sorting = criteria.pop("sorting", None)
+    request = {
+        "SearchPresenceRegistrationCriteria": {"RegistrationPeriodList": period(), **criteria}
+    }
+    if paging:
+        request["PaginationProperties"] = paging
+    if sorting:
+        request["SortingProperties"] = sorting
+    answer = client.service.searchPresences(SearchPresenceRequest=request)
+    rsz_protocol().assertValid(client.last_answer())
+    return answer.PresenceRegistrationList
+
+
+def test_get_answers_the_presence_with_its_history_and_nothing_for_another_id(gateway):
+    client = RszClient(gateway)
+    [registered] = register(client, presence(ClientPresenceRegistrationReference="r-1"))
+    answer = client.service.getPresenceRegistration(
+        GetPresenceRegistrationRequest={"PresenceRegistrationId": registered}
+    )
+    rsz_protocol().assertValid(client.last_answer())
+    found = answer.GetPresenceRegistrationType.PresenceRegistrationType
+    assert found.PresenceRegistrationId == registered
+    assert found.PresenceRegistrationConsultSubmitted.CompanyID == COMPANY
+    assert found.PresenceRegistrationConsultSubmitted.ClientPresenceRegistrationReference == "r-1"
+    assert [v.Status for v in found.ValidationHistory.Validation] == ["SUCCESSFULLY REGISTERED"]
+
+    nothing = client.service.getPresenceRegistration(
+        GetPresenceRegistrationRequest={"PresenceRegistrationId": registered + 1000}
+    )
+    raw = client.last_answer()
+    rsz_protocol().assertValid(raw)
+    assert nothing.GetPresenceRegistrationType is None  # zeep's reading of an empty element
+    [empty] = raw.iter(f"{{{NS_T}}}GetPresenceRegistrationType")
+    assert len(empty) == 0
+
+
+def test_a_presence_is_not_a_ciao_registration_and_the_reverse(gateway):
+    [presence_id] = register(RszClient(gateway), presence())
+    ciao = gateway.client()
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        ciao.service.getPresenceRegistration(PresenceRegistrationId=presence_id)
+    assert raised.value.code.endswith("Client.RegistrationNotFound")
+    found = ciao.service.searchPresences(
+        RegistrationPeriodList={"RegistrationPeriod": [{"StartDate": TODAY, "EndDate": TODAY}]}
+    )
+    assert found.PresenceRegistrationResultCount == 0
+
+
+def test_search_pages_and_sorts_presences_as_asked(gateway):
+    client = RszClient(gateway)
+    ids = register(
+        client,
+        *(presence(WorkPlaceId=f"DW202600000{n}") for n in (3, 1, 2)),
+        presence(RegistrationDate=TODAY + timedelta(days=1)),
+    )
+    everything = search(client)
+    assert everything.PresenceRegistrationResultCount == 3
+    assert [p.PresenceRegistrationId for p in everything.PresenceRegistration] == ids[:3]
+    by_place = search(
+        client,
+        sorting={"SortDirection": "DESCENDING", "SortCriteria": "PLACE OF WORK"},
+        paging={"FirstRow": 1, "FetchSize": 1},
+    )
+    assert by_place.PresenceRegistrationResultCount == 3
+    [second] = by_place.PresenceRegistration
+    assert second.PresenceRegistrationConsultSubmitted.WorkPlaceId == "DW2026000002"
+    assert search(client, WorkPlaceId="DW2026000001", Sector=1).PresenceRegistrationResultCount == 1
+    assert search(client, Sector=2).PresenceRegistrationResultCount == 0
+    assert search(client, INSS=INSS, CompanyID=COMPANY).PresenceRegistrationResultCount == 3
+    assert (
+        search(
+            client, StatusList={"Status": ["SUCCESSFULLY CANCELLED"]}
+        ).PresenceRegistrationResultCount
+        == 0
+    )
+    assert (
+        search(
+            client, RemarkList={"Remark": ["GIVEN INSS IS NOT THE FOUNDER OF THE COMPANY"]}
+        ).PresenceRegistrationResultCount
+        == 0
+    )
+
+
+def test_search_of_31_periods_is_taken_and_a_backwards_period_is_a_content_fault(gateway):
+    client = RszClient(gateway)
+    register(client, presence())
+    days = [TODAY - timedelta(days=n) for n in range(31)]
+    periods = {
+        "RegistrationPeriod": [
+            {"RegistrationPeriodStartDate": d, "RegistrationPeriodEndDate": d} for d in days
+        ]
+    }
+    answer = client.service.searchPresences(
+        SearchPresenceRequest={
+            "SearchPresenceRegistrationCriteria": {"RegistrationPeriodList": periods}
+        }
+    )
+    assert answer.PresenceRegistrationList.PresenceRegistrationResultCount == 1
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        client.service.searchPresences(
+            SearchPresenceRequest={
+                "SearchPresenceRegistrationCriteria": {
+                    "RegistrationPeriodList": period(TODAY, TODAY - timedelta(days=1))
+                }
+            }
+        )
+    detail = raised.value.detail[0]
+    rsz_errors().assertValid(detail)
+    assert detail.findtext(f"{{{NS_ERR}}}Code") == "SOA-03007"
+
+
+def test_cancel_answers_each_presence_with_the_v1_codes(gateway: RunningGateway):
+    client = RszClient(gateway)
+    mine, other = register(client, presence(), presence(WorkPlaceId="DW2026000009"))
+    gateway.add_account("b-system", company=B)
+    [theirs] = register(RszClient(gateway, "b-system"), presence(CompanyID=int(B)))
+    ciao = (
+        gateway.client()
+        .service.registerPresences(
+            PresenceRegistrationRequest=[
+                {
+                    "INSS": INSS,
+                    "CompanyID": "0403170701",
+                    "WorkPlaceId": "DW2026000001",
+                    "RegistrationType": "CHECK_IN",
+                    "RegistrationDateTime": gateway_now(),
+                    "RegistrationMeans": "BADGE",
+                }
+            ]
+        )[0]
+        .PresenceRegistration.PresenceRegistrationId
+    )
+
+    def cancel(registration_id: int, reason: str = "HOLIDAY"):
+        return {"PresenceRegistrationId": registration_id, "CancellationReason": reason}
+
+    answers = client.service.cancelPresences(
+        CancelPresenceRequest=[
+            cancel(mine),
+            cancel(mine),
+            cancel(theirs),
+            cancel(99999),
+            cancel(ciao),
+            cancel(other, "BORED"),
+        ]
+    )
+    rsz_protocol().assertValid(client.last_answer())
+    cancelled = answers[0].PresenceRegistration
+    assert cancelled.LastValidation.Status == "SUCCESSFULLY CANCELLED"
+    assert [v.Status for v in cancelled.ValidationHistory.Validation][-1] == (
+        "SUCCESSFULLY CANCELLED"
+    )
+    codes = [a.PresenceRegistrationError.ErrorList.Error[0].ErrorCode for a in answers[1:]]
+    assert codes == ["8", "1", "7", "10", "11"]
+
+
+def gateway_now():
+    from datetime import datetime
+
+    from gateway.domain.workday import BELGIUM
+
+    return datetime.now(BELGIUM) - timedelta(minutes=1)
