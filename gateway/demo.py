@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from gateway.domain.presence import presence
 from gateway.domain.reference import (
     ChainLink,
     Declaration,
@@ -213,6 +214,36 @@ def site_of(update: ReferenceUpdate, contractor: str, day: date) -> str:
         for d in update.declarations
         if d.contractor == contractor and d.valid.covers(day) and d.subject_to_registration
     )
+
+
+def presences(update: ReferenceUpdate, day: date, count: int = 12) -> list[SubmittedRegistration]:
+    """Checkin@Work presences of ``day`` for ``count`` workers of the demo employer, and a few
+    deliberate faults so that the v1 remarks show up: an unknown declaration number, a worker
+    unknown to the national register, and a presence sent twice without a reference."""
+    employer = update.enterprises[0].number
+    staff = [e.inss for e in update.employments if e.employer == employer][:count]
+    workplaces = [d.workplace_id for d in update.declarations if employer in d.companies()]
+    result = [
+        presence(
+            day,
+            workplaces[index % len(workplaces)],
+            inss=inss,
+            company_id=employer,
+            client_reference=f"demo-v1-{day:%Y%m%d}-{index:03d}",
+        )
+        for index, inss in enumerate(staff)
+    ]
+    stranger = national_number(date(1999, 9, 9), 997)
+    result += [
+        presence(day, "DW2099000000", inss=staff[0], company_id=employer),
+        presence(day, workplaces[0], inss=stranger, company_id=employer),
+        presence(day, workplaces[1 % len(workplaces)], inss=staff[1], company_id=employer),
+    ]
+    return result
+
+
+def today() -> date:
+    return datetime.now(UTC).astimezone(BELGIUM).date()
 
 
 def yesterday() -> date:

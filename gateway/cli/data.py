@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -13,7 +14,7 @@ from tqdm import tqdm
 from gateway import imports
 from gateway.cli.common import CliError, migrated_engine, settings_of
 from gateway.domain.consultation import ExportRequest
-from gateway.domain.registration import StoredRegistration
+from gateway.domain.registration import Contract, StoredRegistration
 from gateway.pages.qr import qr_code, registration_url
 from gateway.services import export, reference
 from gateway.services.errors import ReferenceDataRefused
@@ -59,11 +60,13 @@ def cmd_export(args: argparse.Namespace) -> None:
         format=args.format.upper(),
         company_id=args.company,
         workplace_id=args.workplace,
+        # CSV holds every contract's registrations, marked; XML is CIaO's export format.
+        contract=None if args.format.upper() == "CSV" else Contract.CIAO,
     )
     engine = migrated_engine(settings)
     rows = export.registrations(engine, None, wanted)
     output = Path(args.output or wanted.file_name)
-    lines = csv_lines if wanted.format == "CSV" else xml_lines
+    lines = partial(csv_lines, contracts=True) if wanted.format == "CSV" else xml_lines
     with tqdm(
         unit=" registrations", desc=f"exporting to {output}", file=sys.stderr, disable=None
     ) as bar:

@@ -16,7 +16,7 @@ from pathlib import Path
 from gateway import demo, metrics
 from gateway.cli.common import migrated_engine, settings_of
 from gateway.config import Settings
-from gateway.services import accounts, reference, registrations
+from gateway.services import accounts, presences, reference, registrations
 from gateway.services.checking import CheckWorker
 from gateway.services.passwords import SecretKey
 from storage import reference as reference_storage
@@ -66,9 +66,11 @@ def _ensure_demo(settings: Settings) -> None:
             )
             batch = demo.registrations(data, demo.yesterday())
             registrations.register(connection, demo_account, batch, now, timedelta(minutes=5))
+            days = demo.presences(data, demo.today())
+            presences.register(connection, demo_account, days, now)
             print(
                 f"demo data loaded: {data.size()} reference entries, {len(batch)} "
-                "registrations of yesterday",
+                f"registrations of yesterday, {len(days)} Checkin@Work presences of today",
                 flush=True,
             )
     engine.dispose()

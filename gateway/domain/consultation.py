@@ -98,6 +98,9 @@ class ExportRequest:
     format: str
     company_id: str | None = None
     workplace_id: str | None = None
+    # CIaO's exportPresences exports CIaO registrations; an operator's or a page's export
+    # exports every contract's (None).
+    contract: Contract | None = Contract.CIAO
 
     def refusal(self) -> Reason | None:
         """Why the export cannot be made (Q19: at most 100 calendar days), or None.
@@ -119,6 +122,7 @@ class ExportRequest:
             periods=((self.start, self.end),),
             company_id=self.company_id,
             workplace_id=self.workplace_id,
+            contract=self.contract,
         )
 
     @property

@@ -23,7 +23,7 @@ from babel.support import Translations
 
 from gateway.domain import consultation, corrections
 from gateway.domain.corrections import CorrectionType
-from gateway.domain.registration import RegistrationType, Status
+from gateway.domain.registration import RegistrationType, Sector, Status
 from gateway.domain.remarks import CATALOGUE
 from gateway.domain.workday import BELGIUM
 
@@ -42,6 +42,12 @@ REGISTRATION_TYPES = {
     RegistrationType.CHECK_OUT: N_("End of work"),
     RegistrationType.BREAK_START: N_("Start of break"),
     RegistrationType.BREAK_END: N_("End of break"),
+    RegistrationType.PRESENCE: N_("Presence for the day (Checkin@Work)"),
+}
+SECTORS = {
+    Sector.CONSTRUCTION: N_("construction"),
+    Sector.GUARDING: N_("security/guarding"),
+    Sector.MEAT: N_("meat"),
 }
 STATUSES = {
     Status.REGISTERED: N_("Registered, not yet checked"),

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from gateway.domain.consultation import ExportRequest, SearchCriteria
 from gateway.domain.corrections import WINDOW, CorrectionType, correctable
 from gateway.domain.identity import Account
-from gateway.domain.registration import Status, StoredRegistration
+from gateway.domain.registration import Contract, Status, StoredRegistration
 from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import BELGIUM
 from gateway.pages import flood
@@ -124,6 +124,7 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
         fetch_size=PAGE_SIZE,
         sort="REGISTRATION DATE",
         descending=True,
+        contract=None,
     )
     total, found = _search(view, account, criteria)
     filters = {
@@ -172,6 +173,7 @@ def remarks(view: View, account: Account, csrf: str) -> Response:
         fetch_size=500,
         sort="REGISTRATION DATE",
         descending=True,
+        contract=None,
     )
     total, found = _search(view, account, criteria)
     return view.render(
@@ -184,7 +186,7 @@ def _detail(
 ) -> Response:
     try:
         with reading(view.engine) as connection:
-            found = registrations.get(connection, account, registration_id)
+            found = registrations.get(connection, account, registration_id, contract=None)
     except RegistrationNotFound:
         raise NotFound() from None
     return view.render(
@@ -193,7 +195,8 @@ def _detail(
         csrf=csrf,
         registration=found,
         kinds=BY_CODE,
-        correctable=correctable(found, view.now),
+        # Corrections are CIaO's (requestCorrection); v1.11 has none.
+        correctable=correctable(found, view.now) and found.submitted.contract is Contract.CIAO,
         correction_types=list(CorrectionType),
         deadline=found.submitted.registered_at + WINDOW,
         **context,
@@ -244,6 +247,7 @@ def export_csv(view: View, account: Account, csrf: str) -> Response:
         start=_day(view.request.args.get("from"), today - timedelta(days=29)),
         end=_day(view.request.args.get("to"), today),
         format="CSV",
+        contract=None,
     )
     try:
         rows = export.registrations(view.engine, account, wanted)
@@ -256,7 +260,7 @@ def export_csv(view: View, account: Account, csrf: str) -> Response:
         )
 
     def content() -> Iterator[bytes]:
-        yield from csv_lines(rows)
+        yield from csv_lines(rows, contracts=True)
 
     response = Response(content(), content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{wanted.file_name}"'

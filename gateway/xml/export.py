@@ -116,11 +116,27 @@ def csv_file(
     yield _csv_text(chunk).encode()
 
 
+# What an export of every contract adds to each row: the contract a registration arrived
+# under and, for Checkin@Work, its site's sector.
+CONTRACT_COLUMNS = ("Contract", "Sector")
+
+
+def _contract_cells(r: StoredRegistration) -> list[object]:
+    sector = r.submitted.sector
+    return [r.submitted.contract.value, "" if sector is None else int(sector)]
+
+
 def csv_lines(
-    registrations: Iterable[StoredRegistration], rows_per_chunk: int = 500
+    registrations: Iterable[StoredRegistration],
+    rows_per_chunk: int = 500,
+    contracts: bool = False,
 ) -> Iterator[bytes]:
-    """The CSV export of ``registrations`` (the columns of ``CSV_COLUMNS``)."""
-    return csv_file(CSV_COLUMNS, map(_csv_row, registrations), rows_per_chunk)
+    """The CSV export of ``registrations`` (the columns of ``CSV_COLUMNS``); ``contracts``
+    adds the ``CONTRACT_COLUMNS`` (an export of every contract's registrations)."""
+    if not contracts:
+        return csv_file(CSV_COLUMNS, map(_csv_row, registrations), rows_per_chunk)
+    rows = (_csv_row(r) + _contract_cells(r) for r in registrations)
+    return csv_file(CSV_COLUMNS + CONTRACT_COLUMNS, rows, rows_per_chunk)
 
 
 def xml_lines(
