@@ -217,3 +217,24 @@ def test_the_guides_checkinatwork_samples_are_valid_and_answered(gateway):
     assert reply.status == 200
     answer = reply.xml.find(f"{{{SOAP}}}Body")[0]
     rsz_protocol().assertValid(answer)
+
+
+def test_a_doctype_is_refused_as_a_malformed_message_and_nothing_stored(gateway):
+    hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "85073003328">]>' + _envelope(
+        _register("")
+    )
+    reply = post(url(gateway), hostile)
+    detail = reply.xml.find(f".//{{{NS_ERR}}}SystemError")
+    rsz_errors().assertValid(detail)
+    assert detail.findtext(f"{{{NS_ERR}}}Code") == "SOA-03001"
+    assert stored(gateway) == []
+
+
+def test_a_strict_zeep_client_builds_from_the_served_wsdl_alone(gateway):
+    client = zeep.Client(url(gateway) + "?wsdl", settings=zeep.Settings(strict=True))
+    assert set(client.service._binding._operations) == {
+        "registerPresences",
+        "cancelPresences",
+        "searchPresences",
+        "getPresenceRegistration",
+    }
