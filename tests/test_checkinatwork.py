@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from gateway.domain.workday import BELGIUM
 from storage.database import reading
-from tests.checkinatwork import NS_ERR, NS_T, RszClient, rsz_errors, rsz_protocol, url
+from tests.checkinatwork import NS_ERR, NS_T, RszClient, rsz_errors, rsz_file, rsz_protocol, url
 from tests.conftest import RunningGateway
 from tests.soap import WSSE, post
 
@@ -238,3 +238,48 @@ def test_a_strict_zeep_client_builds_from_the_served_wsdl_alone(gateway):
         "searchPresences",
         "getPresenceRegistration",
     }
+
+
+# The remarks the checks can give a presence (docs/remarks.md, "Checkin@Work presences").
+PRESENCE_REMARKS = (
+    "INSS_UNKNOWN",
+    "LIMOSA_UNKNOWN",
+    "LIMOSA_INACTIVE",
+    "COMPANY_UNKNOWN",
+    "COMPANY_INACTIVE",
+    "NO_EMPLOYMENT",
+    "DECLARATION_UNKNOWN",
+    "DECLARATION_INACTIVE",
+    "SITE_NOT_SUBJECT",
+    "COMPANY_NOT_IN_CHAIN",
+    "PREVIOUS_CONTRACTOR",
+    "DUPLICATE",
+)
+
+
+def test_every_remark_a_presence_can_get_is_worded_as_the_v1_contract_words_it():
+    from gateway.domain.remarks import BY_CODE
+
+    types = etree.parse(
+        str(rsz_file("presenceregistration", "schemas", "v1", "PresenceRegistration_types_v1.xsd"))
+    )
+    worded = set(
+        types.xpath(
+            "//xs:simpleType[@name='SearchRemarkType']//xs:enumeration/@value",
+            namespaces={"xs": "http://www.w3.org/2001/XMLSchema"},
+        )
+    )
+    assert {BY_CODE[code].text for code in PRESENCE_REMARKS} <= worded
+    assert f"`{'`, `'.join(PRESENCE_REMARKS[:3])}`" in (GUIDE.parent / "remarks.md").read_text()
+
+
+def test_a_batch_of_201_presences_is_refused_whole_by_the_xsd(gateway):
+    item = (
+        f"<v1:PresenceRegistrationRequest><t:INSS>{INSS}</t:INSS><t:CompanyID>{COMPANY}"
+        f"</t:CompanyID><t:WorkPlaceId>{WORKPLACE}</t:WorkPlaceId>"
+        "</v1:PresenceRegistrationRequest>"
+    )
+    reply = post(url(gateway), _envelope(_register(item * 201)))
+    detail = reply.xml.find(f".//{{{NS_ERR}}}SystemError")
+    assert detail.findtext(f"{{{NS_ERR}}}Code") == "SOA-03006"
+    assert stored(gateway) == []
