@@ -56,6 +56,7 @@ _AS_PLATFORM = {
     faults.UNKNOWN_OPERATION: NOT_WSDL,
     faults.AUTHENTICATION: NOT_AUTHENTICATED,
     faults.TOKEN_REJECTED: NOT_AUTHENTICATED,
+    faults.SIGNATURE_REJECTED: NOT_AUTHENTICATED,
     faults.FORBIDDEN: NOT_AUTHORISED,
     faults.SEARCH_REFUSED: CONTENT_INVALID,
     faults.CONTENT_REFUSED: CONTENT_INVALID,
@@ -64,10 +65,18 @@ _AS_PLATFORM = {
 }
 _PROVIDERS = (SERVICE_ERROR, NOT_AVAILABLE, TEMPORARILY_NOT_AVAILABLE)
 
+
+def _as_platform(kind: FaultKind) -> FaultKind:
+    """What the platform calls ``kind``; a fault the v1 operations never cause (those of
+    corrections, exports, reference data) is still the caller's or the gateway's side."""
+    default = CONTENT_INVALID if kind.business else SERVICE_ERROR
+    return _AS_PLATFORM.get(kind, default)
+
+
 PLATFORM = FaultDialect(
     NS_SOCSEC_ERRORS,
     kinds={
-        **{kind.code: _AS_PLATFORM.get(kind, SERVICE_ERROR) for kind in faults.CATALOGUE},
+        **{kind.code: _as_platform(kind) for kind in faults.CATALOGUE},
         **{kind.code: kind for kind in CATALOGUE},
     },
     origins={kind.code: PROVIDER if kind in _PROVIDERS else CONSUMER for kind in CATALOGUE},
