@@ -183,6 +183,10 @@ def _filters(table: Any, criteria: SearchCriteria) -> list[Any]:
         filters.append(c.created_at >= _utc_start(criteria.created_from))
     if criteria.created_until is not None and criteria.created_until < date.max:
         filters.append(c.created_at < _utc_start(criteria.created_until + timedelta(days=1)))
+    if criteria.created_after is not None:
+        filters.append(c.created_at >= naive_utc(criteria.created_after))
+    if criteria.created_before is not None:
+        filters.append(c.created_at <= naive_utc(criteria.created_before))
     return filters
 
 

@@ -191,3 +191,23 @@ def gateway_now():
     from gateway.domain.workday import BELGIUM
 
     return datetime.now(BELGIUM) - timedelta(minutes=1)
+
+
+def test_search_by_creation_time_takes_the_times_as_sent(gateway):
+    from datetime import datetime
+
+    from gateway.domain.workday import BELGIUM
+
+    client = RszClient(gateway)
+    before = datetime.now(BELGIUM).replace(microsecond=0) - timedelta(seconds=1)
+    register(client, presence())
+    after = datetime.now(BELGIUM) + timedelta(seconds=1)
+    assert search(client, CreationStartDate=before).PresenceRegistrationResultCount == 1
+    assert search(client, CreationStartDate=after).PresenceRegistrationResultCount == 0
+    assert search(client, CreationEndDate=before).PresenceRegistrationResultCount == 0
+    # Without a zone, a time is Belgian time.
+    local = after.replace(tzinfo=None)
+    assert search(client, CreationEndDate=local).PresenceRegistrationResultCount == 1
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        search(client, CreationStartDate=after, CreationEndDate=before)
+    assert raised.value.detail[0].findtext(f"{{{NS_ERR}}}Code") == "SOA-03007"

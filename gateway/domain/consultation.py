@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from gateway.domain.reasons import Reason
 from gateway.domain.registration import Contract, Sector, Status
@@ -49,6 +49,10 @@ class SearchCriteria:
     # Checkin@Work the sector of their sites.
     contract: Contract | None = Contract.CIAO
     sector: Sector | None = None
+    # Creation moments, both included (Checkin@Work's CreationStartDate and CreationEndDate
+    # are times, CIaO's are days).
+    created_after: datetime | None = None
+    created_before: datetime | None = None
 
     def refusal(self) -> Reason | None:
         """Why the search cannot be made (a period backwards: it would find nothing, which
@@ -67,6 +71,10 @@ class SearchCriteria:
         created_from, created_until = self.created_from, self.created_until
         if created_from is not None and created_until is not None and created_until < created_from:
             return Reason(CREATION_ENDS_BEFORE_START, {"start": created_from, "end": created_until})
+        after, before = self.created_after, self.created_before
+        if after is not None and before is not None and before < after:
+            values = {"start": after.isoformat(), "end": before.isoformat()}
+            return Reason(CREATION_ENDS_BEFORE_START, values)
         return None
 
 

@@ -126,8 +126,8 @@ def read_search_request(element: etree._Element) -> tuple[SearchCriteria, bool]:
         workplace_id=_text(criteria.get("WorkPlaceId")),
         statuses=tuple(Status(_text(s) or "") for s in criteria.get("StatusList", [])),
         remark_codes=codes,
-        created_from=_day(criteria.get("CreationStartDate")),
-        created_until=_day(criteria.get("CreationEndDate")),
+        created_after=_moment(criteria.get("CreationStartDate")),
+        created_before=_moment(criteria.get("CreationEndDate")),
         first_row=first_row,
         fetch_size=min(fetch_size, MAX_PAGE),
         sort=_text(sorting.get("SortCriteria")) or "ID",
@@ -145,14 +145,16 @@ def _sector(element: etree._Element, number: int) -> Sector:
         raise ContentInvalid(element, f"there is no sector {number} (1, 2 or 3)") from None
 
 
-def _day(element: etree._Element | None) -> date | None:
-    """The Belgian day of a ``CreationDateType``; one without a zone is Belgian time."""
+def _moment(element: etree._Element | None) -> datetime | None:
+    """A ``CreationDateType``; one without a zone is Belgian time."""
     if element is None:
         return None
-    moment = datetime.fromisoformat((element.text or "").strip().replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        return moment.date()
-    return moment.astimezone(BELGIUM).date()
+    text = (element.text or "").strip()
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:  # a year beyond 9999, or a 24:00:00, which xs:dateTime allows
+        raise ContentInvalid(element, f"{text} is not a time the gateway can search") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=BELGIUM)
 
 
 # -- answers ------------------------------------------------------------------------------
