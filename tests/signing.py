@@ -1,5 +1,5 @@
 """Signed requests for the tests: certificate pairs, registering them, and envelopes signed
-as WSS4J lays them out (clients.signing) or by zeep with xmlsec."""
+as WSS4J lays them out (clients.signing), SAML assertions."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
-from clients.signing import NS_WSSE, NS_WSU, X509Signature, sign
+from clients.signing import NS_WSSE, X509Signature, sign
 from gateway.services import certificates
 from storage.database import transaction
 from tests.conftest import RunningGateway
@@ -67,23 +67,6 @@ def security(document: etree._Element) -> etree._Element:
     found = document.find(f"soap:Header/{{{NS_WSSE}}}Security", NS)
     assert found is not None
     return found
-
-
-class Timestamp:
-    """A zeep wsse plugin adding a wsu:Timestamp, for zeep's own signature to sign."""
-
-    def apply(self, envelope: etree._Element, headers: Any) -> tuple[Any, Any]:
-        from zeep.wsse.utils import get_security_header
-
-        now = datetime.now(UTC)
-        timestamp = etree.SubElement(get_security_header(envelope), f"{{{NS_WSU}}}Timestamp")
-        etree.SubElement(timestamp, f"{{{NS_WSU}}}Created").text = now.isoformat()
-        expires = now + timedelta(minutes=5)
-        etree.SubElement(timestamp, f"{{{NS_WSU}}}Expires").text = expires.isoformat()
-        return envelope, headers
-
-    def verify(self, envelope: etree._Element) -> etree._Element:
-        return envelope
 
 
 def xmlsec() -> ModuleType:

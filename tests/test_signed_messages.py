@@ -4,8 +4,10 @@ Client.SignatureRejected fault naming the reason, and with nothing stored, other
 
 from __future__ import annotations
 
-import logging
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 import zeep
@@ -13,15 +15,17 @@ from cryptography.x509 import load_pem_x509_certificate
 from lxml import etree
 from signxml import XMLSigner
 from signxml.algorithms import SignatureConstructionMethod
+from zeep.wsse.compose import Compose
 
 from clients.cli import main as client_cli
 from clients.signing import KEY_REFERENCES, NS_DS, NS_WSU
 from gateway.cli import main as gateway_cli
 from tests.conftest import DATA, RunningGateway
-from tests.signing import Pair, Timestamp, assertion, pair, register, security, signed
+from tests.signing import Pair, assertion, pair, register, security, signed
 from tests.signing import xmlsec as signing_binding
 from tests.soap import NS, Reply, post
 
+GUIDE = (Path(__file__).parents[1] / "docs" / "integration.md").read_text()
 REGISTRATION = {
     "INSS": "85073003328",
     "CompanyID": "0403170701",
@@ -38,14 +42,6 @@ def made(sqlite_gateway: RunningGateway) -> Pair:
     registered = pair()
     register(sqlite_gateway, registered)
     return registered
-
-
-@pytest.fixture
-def own_logging(monkeypatch: pytest.MonkeyPatch) -> None:
-    """ciao-gateway's main sets the root logger's handler to this test's captured stderr: put
-    the former one back afterwards, so that later tests do not log to a closed stream."""
-    monkeypatch.setattr(logging.root, "handlers", list(logging.root.handlers))
-    monkeypatch.setattr(logging.root, "level", logging.root.level)
 
 
 def send(gateway: RunningGateway, document: etree._Element) -> Reply:
@@ -70,40 +66,28 @@ def test_a_registration_signed_by_a_registered_certificate_is_accepted_however_i
     assert sqlite_gateway.count() == 1
 
 
-def _zeep_signed_client(gateway, tmp_path, made, **algorithms):
-    """zeep as an integrator sets it up for the RSZ: a Timestamp, then zeep's own
-    BinarySignature (xmlsec), whose check of the answer is turned off (the gateway does not
-    sign its answers)."""
-    from zeep.wsse.compose import Compose
-    from zeep.wsse.signature import BinarySignature
-
-    class RequestSignature(BinarySignature):
-        def verify(self, envelope):
-            return envelope
-
-    (tmp_path / "cert.pem").write_bytes(made.certificate)
-    (tmp_path / "key.pem").write_bytes(made.key)
-    signature = RequestSignature(
-        str(tmp_path / "key.pem"), str(tmp_path / "cert.pem"), **algorithms
+def guide_zeep(gateway, tmp_path, made) -> dict[str, Any]:
+    """The integration guide's zeep set-up, run with this gateway's address and ``made``."""
+    found = re.search(r"### With zeep.*?```python\n(.*?)```", GUIDE, re.DOTALL)
+    assert found is not None
+    (tmp_path / "me.pem").write_bytes(made.certificate)
+    (tmp_path / "me-key.pem").write_bytes(made.key)
+    code = (
+        found.group(1)
+        .replace("http://127.0.0.1:8000/PresenceRegistration/v1?wsdl", gateway.wsdl_url)
+        .replace('"me-key.pem"', repr(str(tmp_path / "me-key.pem")))
+        .replace('"me.pem"', repr(str(tmp_path / "me.pem")))
     )
-    return zeep.Client(
-        gateway.wsdl_url,
-        settings=zeep.Settings(strict=True),
-        wsse=Compose([Timestamp(), signature]),
-    )
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    return namespace
 
 
-def test_a_zeep_client_signing_with_zeep_wsse_signature_is_accepted(gateway, tmp_path):
-    xmlsec = signing_binding()
+def test_the_guides_zeep_client_signing_with_zeep_wsse_signature_is_accepted(gateway, tmp_path):
+    signing_binding()
     made = pair()
     register(gateway, made)
-    client = _zeep_signed_client(
-        gateway,
-        tmp_path,
-        made,
-        signature_method=xmlsec.Transform.RSA_SHA256,
-        digest_method=xmlsec.Transform.SHA256,
-    )
+    client = guide_zeep(gateway, tmp_path, made)["client"]
     answers = client.service.registerPresences(PresenceRegistrationRequest=[REGISTRATION])
     registration_id = answers[0].PresenceRegistration.PresenceRegistrationId
     found = client.service.getPresenceRegistration(PresenceRegistrationId=registration_id)
@@ -111,11 +95,22 @@ def test_a_zeep_client_signing_with_zeep_wsse_signature_is_accepted(gateway, tmp
     assert gateway.count() == 1
 
 
+def zeep_client(gateway, guide, signature) -> zeep.Client:
+    return zeep.Client(
+        gateway.wsdl_url,
+        settings=zeep.Settings(strict=True),
+        wsse=Compose([guide["Timestamp"](), signature]),
+    )
+
+
 def test_zeep_wsse_signature_with_its_sha1_defaults_is_refused(sqlite_gateway, made, tmp_path):
     signing_binding()
-    client = _zeep_signed_client(sqlite_gateway, tmp_path, made)
+    guide = guide_zeep(sqlite_gateway, tmp_path, made)
+    signature = guide["RequestSignature"](str(tmp_path / "me-key.pem"), str(tmp_path / "me.pem"))
     with pytest.raises(zeep.exceptions.Fault) as fault:
-        client.service.registerPresences(PresenceRegistrationRequest=[REGISTRATION])
+        zeep_client(sqlite_gateway, guide, signature).service.registerPresences(
+            PresenceRegistrationRequest=[REGISTRATION]
+        )
     assert fault.value.code.endswith(":Client.SignatureRejected")
     assert "SHA-1 is not accepted" in fault.value.message
     assert sqlite_gateway.count() == 0
@@ -123,11 +118,16 @@ def test_zeep_wsse_signature_with_its_sha1_defaults_is_refused(sqlite_gateway, m
 
 def test_a_sha1_digest_under_an_rsa_sha256_signature_is_refused(sqlite_gateway, made, tmp_path):
     xmlsec = signing_binding()
-    client = _zeep_signed_client(
-        sqlite_gateway, tmp_path, made, signature_method=xmlsec.Transform.RSA_SHA256
+    guide = guide_zeep(sqlite_gateway, tmp_path, made)
+    signature = guide["RequestSignature"](
+        str(tmp_path / "me-key.pem"),
+        str(tmp_path / "me.pem"),
+        signature_method=xmlsec.Transform.RSA_SHA256,
     )
     with pytest.raises(zeep.exceptions.Fault) as fault:
-        client.service.registerPresences(PresenceRegistrationRequest=[REGISTRATION])
+        zeep_client(sqlite_gateway, guide, signature).service.registerPresences(
+            PresenceRegistrationRequest=[REGISTRATION]
+        )
     assert "DigestMethod http://www.w3.org/2000/09/xmldsig#sha1 is refused" in fault.value.message
     assert sqlite_gateway.count() == 0
 
@@ -249,7 +249,7 @@ def test_a_signed_message_of_a_disabled_account_is_refused_like_a_password(sqlit
 
 
 def test_a_made_certificate_registered_on_the_command_line_signs_ciao_client_batches(
-    sqlite_gateway, tmp_path, capsys, monkeypatch, own_logging
+    sqlite_gateway, tmp_path, capsys, monkeypatch
 ):
     monkeypatch.setenv("CIAO_OUTBOX", str(tmp_path / "outbox.sqlite"))
     database = sqlite_gateway.settings.database_url
@@ -292,9 +292,7 @@ def test_a_made_certificate_registered_on_the_command_line_signs_ciao_client_bat
     assert sqlite_gateway.count() == 5
 
 
-def test_a_file_that_is_no_certificate_gets_one_clear_line(
-    sqlite_gateway, tmp_path, capsys, own_logging
-):
+def test_a_file_that_is_no_certificate_gets_one_clear_line(sqlite_gateway, tmp_path, capsys):
     key = str(tmp_path / "key.pem")
     (tmp_path / "key.pem").write_bytes(pair().key)
     database = sqlite_gateway.settings.database_url
