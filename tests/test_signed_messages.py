@@ -20,6 +20,8 @@ from zeep.wsse.compose import Compose
 from clients.cli import main as client_cli
 from clients.signing import KEY_REFERENCES, NS_DS, NS_WSU
 from gateway.cli import main as gateway_cli
+from gateway.domain.workday import BELGIUM
+from tests.checkinatwork import BINDING, NS_ERR, rsz_wsdl, url
 from tests.conftest import DATA, RunningGateway
 from tests.signing import Pair, assertion, pair, register, security, signed
 from tests.signing import xmlsec as signing_binding
@@ -365,3 +367,44 @@ def test_an_expired_saml_assertion_is_refused(sqlite_gateway):
     register(sqlite_gateway, service, username=None)
     issued = assertion(service, holder, not_on_or_after=timedelta(minutes=-1))
     refused(sqlite_gateway, signed(holder, assertion=issued), "The SAML assertion is not valid now")
+
+
+def test_a_client_of_the_rsz_wsdl_signing_its_calls_registers_a_checkinatwork_presence(gateway):
+    """The RSZ's own WSDL, with its security policy, pointed at the gateway: signed as the
+    RSZ asks, it registers a presence on the Checkin@Work service."""
+    made = pair()
+    register(gateway, made)
+    client = zeep.Client(str(rsz_wsdl()), settings=zeep.Settings(strict=True), wsse=made.signer())
+    service = client.create_service(BINDING, url(gateway))
+    today = datetime.now(BELGIUM).date()
+    [answer] = service.registerPresences(
+        PresenceRegistrationRequest=[
+            {
+                "RegistrationDate": today,
+                "INSS": "85073003328",
+                "CompanyID": 403170701,
+                "WorkPlaceId": "DW2026000001",
+            }
+        ]
+    )
+    assert answer.PresenceRegistration.Sender.SenderId == "badge-system"
+    assert gateway.count() == 1
+
+
+def test_a_rejected_signature_on_checkinatwork_is_the_platforms_not_authenticated_fault(
+    sqlite_gateway,
+):
+    client = zeep.Client(
+        str(rsz_wsdl()), settings=zeep.Settings(strict=True), wsse=pair("unknown").signer()
+    )
+    service = client.create_service(BINDING, url(sqlite_gateway))
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        service.registerPresences(
+            PresenceRegistrationRequest=[
+                {"INSS": "85073003328", "CompanyID": 403170701, "WorkPlaceId": "DW2026000001"}
+            ]
+        )
+    detail = raised.value.detail[0]
+    assert detail.findtext(f"{{{NS_ERR}}}Code") == "SOA-01001"
+    assert "is not registered to an account" in etree.tostring(detail).decode()
+    assert sqlite_gateway.count() == 0
