@@ -36,6 +36,7 @@ LAYOUTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "TakesOver",
             "SiteAddress",
             "Subcontractors",
+            "Sector",
         ),
     ),
     "employments": ("Employment", ("INSS", "CompanyID", "ValidFrom", "ValidUntil")),

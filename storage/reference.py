@@ -18,7 +18,7 @@ from gateway.domain.reference import (
     Person,
     ReferenceData,
 )
-from gateway.domain.registration import SubmittedRegistration
+from gateway.domain.registration import Sector, SubmittedRegistration
 from storage.tables import (
     chain_visibility,
     declaration_chain,
@@ -103,6 +103,7 @@ def put_declarations(connection: Connection, items: Sequence[Declaration]) -> No
                 "subject_to_registration": d.subject_to_registration,
                 "takes_over": d.takes_over,
                 "site_address": d.site_address,
+                "sector": None if d.sector is None else int(d.sector),
             }
             for d in items
         ],
@@ -209,6 +210,7 @@ def _load_declarations(connection: Connection, ids: set[str], reference: Referen
                 chain=tuple(chains.get(row.workplace_id, ())),
                 takes_over=row.takes_over,
                 site_address=row.site_address,
+                sector=None if row.sector is None else Sector(row.sector),
             )
 
 
@@ -232,6 +234,17 @@ def declaration(connection: Connection, workplace_id: str) -> Declaration | None
     reference = ReferenceData()
     _load_declarations(connection, {workplace_id}, reference)
     return reference.declarations.get(workplace_id)
+
+
+def sectors(connection: Connection, workplaces: Iterable[str]) -> dict[str, Sector]:
+    """The sector of each of ``workplaces`` whose declaration names one."""
+    wanted = sorted(set(workplaces))
+    found = connection.execute(
+        select(declarations.c.workplace_id, declarations.c.sector).where(
+            declarations.c.workplace_id.in_(wanted), declarations.c.sector.is_not(None)
+        )
+    )
+    return {row.workplace_id: Sector(row.sector) for row in found}
 
 
 def declarations_in_chain_of(connection: Connection, company: str) -> list[Declaration]:

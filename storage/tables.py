@@ -222,6 +222,8 @@ declarations = Table(
     Column("subject_to_registration", Boolean, nullable=False),
     Column("takes_over", String(13)),
     Column("site_address", String(300), nullable=False),
+    # The employment sector of a Checkin@Work site (gateway.domain.registration.Sector).
+    Column("sector", SmallInteger),
     Index("ix_declarations_takes_over", "takes_over"),
 )
 

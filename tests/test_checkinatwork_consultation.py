@@ -211,3 +211,44 @@ def test_search_by_creation_time_takes_the_times_as_sent(gateway):
     with pytest.raises(zeep.exceptions.Fault) as raised:
         search(client, CreationStartDate=after, CreationEndDate=before)
     assert raised.value.detail[0].findtext(f"{{{NS_ERR}}}Code") == "SOA-03007"
+
+
+def test_a_presence_is_recorded_under_the_sector_its_declaration_names(gateway):
+    from datetime import date
+
+    gateway.admin().service.updateReferenceData(
+        Declaration=[
+            {
+                "WorkPlaceId": "DW2026000555",
+                "ContractorCompanyID": "0403170701",
+                "ValidFrom": date(2026, 1, 1),
+                "SubjectToRegistration": True,
+                "Sector": 2,
+            }
+        ]
+    )
+    client = RszClient(gateway)
+    answers = client.service.registerPresences(
+        PresenceRegistrationRequest=[presence(WorkPlaceId="DW2026000555"), presence()]
+    )
+    assert [a.PresenceRegistration.Sector for a in answers] == [2, 1]
+    guarding = search(client, Sector=2)
+    assert guarding.PresenceRegistrationResultCount == 1
+    assert guarding.PresenceRegistration[0].Sector == 2
+
+
+def test_a_declarations_file_names_the_sector_of_its_sites(tmp_path):
+    from gateway.domain.registration import Sector
+    from gateway.imports import ImportFileError, read
+
+    good = tmp_path / "declarations.csv"
+    good.write_text(
+        "WorkPlaceId,ContractorCompanyID,ValidFrom,SubjectToRegistration,Sector\n"
+        "DW2026000556,0403170701,2026-01-01,true,3\n"
+    )
+    [declaration] = read("declarations", good).declarations
+    assert declaration.sector is Sector.MEAT
+    bad = tmp_path / "bad.csv"
+    bad.write_text(good.read_text().replace(",3\n", ",4\n"))
+    with pytest.raises(ImportFileError, match=r"line 2: column \d+ \(Sector\)"):
+        read("declarations", bad)

@@ -66,8 +66,8 @@ CANCELLATION_REASONS = ("HOLIDAY", "DISEASE", "PLANNING", "C32A")
 # A declaration of works number: letters and digits (the RSZ's 1Y1000NF9KCQZ, the gateway's
 # DW2026000001).
 _WORKPLACE = re.compile(r"[0-9A-Z]{1,13}")
-# The sector a presence is recorded under: a WorkPlaceId is a declaration of works, which is
-# what construction sites file.
+# The sector a presence is recorded under when its declaration of works names none: a
+# WorkPlaceId is a declaration of works, which is what construction sites file.
 DEFAULT_SECTOR = Sector.CONSTRUCTION
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from gateway.domain.registration import Sector
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -65,6 +67,8 @@ class Declaration:
     chain: tuple[ChainLink, ...] = ()
     takes_over: str | None = None
     site_address: str = ""
+    # The employment sector of a Checkin@Work site; None where the declaration names none.
+    sector: Sector | None = None
 
     def companies(self) -> set[str]:
         return {self.contractor} | {link.company_id for link in self.chain}

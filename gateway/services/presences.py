@@ -24,6 +24,7 @@ from gateway.domain.registration import (
 from gateway.domain.workday import work_day
 from gateway.services import consultation, registrations
 from gateway.services.errors import RegistrationNotFound
+from storage import reference
 from storage import registrations as stored
 
 CHECKIN_AT_WORK = Contract.CHECKIN_AT_WORK
@@ -37,11 +38,15 @@ def register(
 ) -> list[Acknowledgement]:
     """Store each presence of ``batch`` the v1 contract accepts; answer the others with its
     business errors. A presence sent again under its client reference is answered with the
-    original."""
+    original. Each is recorded under the sector its declaration of works names, if any."""
+    named = reference.sectors(connection, (p.workplace_id for p in batch))
+    placed = [
+        p._replace(sector=named[p.workplace_id]) if p.workplace_id in named else p for p in batch
+    ]
     return registrations.register_from(
         connection,
         registrations.sender_of(account),
-        batch,
+        placed,
         now,
         timedelta(0),
         refuse=presence.refusals,

@@ -13,6 +13,7 @@ from gateway.domain.reference import (
     Period,
     Person,
 )
+from gateway.domain.registration import Sector
 from gateway.services.reference import ReferenceUpdate
 from gateway.xml.contract import read_date
 
@@ -59,6 +60,7 @@ def read_update(element: etree._Element) -> ReferenceUpdate:
                     chain=(ChainLink(f["ContractorCompanyID"]), *chain),
                     takes_over=f.get("TakesOver") or None,
                     site_address=f.get("SiteAddress", ""),
+                    sector=Sector(int(f["Sector"])) if "Sector" in f else None,
                 )
             )
         elif kind == "Employment":
