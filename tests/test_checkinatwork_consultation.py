@@ -252,3 +252,63 @@ def test_a_declarations_file_names_the_sector_of_its_sites(tmp_path):
     bad.write_text(good.read_text().replace(",3\n", ",4\n"))
     with pytest.raises(ImportFileError, match=r"line 2: column \d+ \(Sector\)"):
         read("declarations", bad)
+
+
+SORT_KEYS = {
+    "ID": lambda p: p.PresenceRegistrationId,
+    "REGISTRATION DATE": lambda p: p.PresenceRegistrationConsultSubmitted.RegistrationDate,
+    "CREATION DATE": lambda p: p.CreationDate,
+    "STATUS": lambda p: p.LastValidation.Status,
+    "PLACE OF WORK": lambda p: p.PresenceRegistrationConsultSubmitted.WorkPlaceId,
+    "COMPANY ID": lambda p: p.PresenceRegistrationConsultSubmitted.CompanyID,
+    "CHANNEL": lambda p: p.Channel,
+    "SENDER ID": lambda p: p.Sender.SenderId,
+}
+
+
+@pytest.mark.parametrize("direction", ["ASCENDING", "DESCENDING"])
+def test_every_sort_key_of_the_v1_contract_orders_the_page(gateway, direction):
+    gateway.admin()  # the operator, who sees every presence
+    gateway.add_account("b-system", company=B)
+    ids = register(
+        RszClient(gateway),
+        presence(WorkPlaceId="DW2026000007"),
+        presence(WorkPlaceId="DW2026000003", RegistrationDate=TODAY + timedelta(days=1)),
+    )
+    ids += register(RszClient(gateway, "b-system"), presence(CompanyID=int(B)))
+    RszClient(gateway).service.cancelPresences(
+        CancelPresenceRequest=[{"PresenceRegistrationId": ids[0], "CancellationReason": "PLANNING"}]
+    )
+    operator = RszClient(gateway, "rsz-operator")
+    days = period(TODAY, TODAY + timedelta(days=1))
+    for key, value in SORT_KEYS.items():
+        answer = operator.service.searchPresences(
+            SearchPresenceRequest={
+                "SearchPresenceRegistrationCriteria": {"RegistrationPeriodList": days},
+                "SortingProperties": {"SortDirection": direction, "SortCriteria": key},
+            }
+        )
+        rsz_protocol().assertValid(operator.last_answer())
+        found = answer.PresenceRegistrationList.PresenceRegistration
+        assert len(found) == 3
+        descending = direction == "DESCENDING"
+        expected = sorted(
+            found, key=lambda p: (value(p), p.PresenceRegistrationId), reverse=descending
+        )
+        assert [p.PresenceRegistrationId for p in found] == [
+            p.PresenceRegistrationId for p in expected
+        ], key
+
+
+def test_a_page_holds_at_most_500_presences_whatever_is_asked(sqlite_gateway):
+    client = RszClient(sqlite_gateway)
+    for batch in range(3):
+        register(
+            client,
+            *(presence(ClientPresenceRegistrationReference=f"r-{batch}-{n}") for n in range(200)),
+        )
+    found = search(client, paging={"FirstRow": 0, "FetchSize": 1000})
+    assert found.PresenceRegistrationResultCount == 600
+    assert len(found.PresenceRegistration) == 500
+    rest = search(client, paging={"FirstRow": 500, "FetchSize": 500})
+    assert len(rest.PresenceRegistration) == 100
