@@ -4,13 +4,15 @@ against the RSZ's protocol XSD."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zeep
 from lxml import etree
-from zeep.plugins import HistoryPlugin
+from zeep.plugins import HistoryPlugin, Plugin
 from zeep.wsse.username import UsernameToken
 
 from tests.conftest import PASSWORD, RunningGateway
@@ -18,6 +20,7 @@ from tests.conftest import PASSWORD, RunningGateway
 NS_V1 = "http://socialsecurity.be/presenceregistration/v1"
 NS_T = "http://socialsecurity.be/presenceregistration/schemas/v1"
 NS_ERR = "http://socialsecurity.be/errors/v1"
+SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 PATH = "/checkinatwork/PresenceRegistration/v1"
 BINDING = f"{{{NS_V1}}}PresenceRegistrationSOAPBinding"
 _WHERE = Path("shared") / "rsz-v1" / "contract"
@@ -47,11 +50,13 @@ def rsz_wsdl() -> Path:
     return rsz_file("presenceregistration", "v1", "PresenceRegistration_v1.wsdl")
 
 
+@functools.cache
 def rsz_protocol() -> etree.XMLSchema:
     path = rsz_file("presenceregistration", "v1", "PresenceRegistration_protocol_v1.xsd")
     return etree.XMLSchema(etree.parse(str(path), etree.XMLParser(no_network=True)))
 
 
+@functools.cache
 def rsz_errors() -> etree.XMLSchema:
     path = rsz_file(
         "platformintegrationconsumertest", "errors", "v1", "socsec-errors-schema-v1.xsd"
@@ -63,9 +68,21 @@ def url(gateway: RunningGateway) -> str:
     return gateway.url.replace("/PresenceRegistration/v1", PATH)
 
 
+class RszValidation(Plugin):
+    """Holds every answer the client receives, fault or not, against the RSZ's own XSDs."""
+
+    def ingress(self, envelope: etree._Element, http_headers: Any, operation: Any) -> Any:
+        body = envelope.find(f"{{{SOAP_ENV}}}Body")[0]
+        if body.tag == f"{{{SOAP_ENV}}}Fault":
+            rsz_errors().assertValid(body.find("detail")[0])
+        else:
+            rsz_protocol().assertValid(body)
+        return envelope, http_headers
+
+
 class RszClient:
     """A zeep client of the RSZ's WSDL as published, its address pointed at the gateway, and
-    the raw answers it received."""
+    the raw answers it received, each of which must be valid against the RSZ's XSDs."""
 
     def __init__(
         self,
@@ -79,7 +96,7 @@ class RszClient:
             str(rsz_wsdl()),
             settings=zeep.Settings(strict=strict),
             wsse=UsernameToken(username, password, use_digest=True),
-            plugins=[self.history],
+            plugins=[self.history, RszValidation()],
         )
         self.service = client.create_service(BINDING, url(gateway))
 
