@@ -60,13 +60,14 @@ lint: venv
 	$(BIN)/ruff format --check gateway storage clients tests bench
 	$(BIN)/mypy
 
-# The suite in parallel, one pytest-xdist worker per core (a module marked xdist_group keeps
-# its tests on one worker); `make test PYTEST_WORKERS=0` runs it in this one process. Either
-# way the ten slowest tests are printed at the end.
+# The suite in parallel, one pytest-xdist worker per core; each worker takes a whole test
+# module at a time (so a module-scoped fixture is made once), in the order they are collected
+# (the slow browser and reliability modules first). `make test PYTEST_WORKERS=0` runs the
+# suite in this one process. Either way the ten slowest tests are printed at the end.
 PYTEST_WORKERS ?= auto
 
 test: lint $(NODE_PACKAGES) $(CHROMIUM)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=10
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=10
 
 bench: venv
 	$(BIN)/python -m bench.run

@@ -29,8 +29,6 @@ from zeep.wsse.username import UsernameToken
 from tests.builders import registration
 from tests.processes import free_port, wait_for
 
-# One wheel built and installed for the module: its tests run on one xdist worker.
-pytestmark = pytest.mark.xdist_group("wheel")
 CHECKOUT = Path(__file__).resolve().parents[1]
 
 

@@ -17,8 +17,6 @@ from storage.consultation import page_query
 from storage.database import execute_many, transaction
 from tests.conftest import empty_postgres, sqlite_database
 
-# The module fills one PostgreSQL database once: its tests run on one xdist worker.
-pytestmark = pytest.mark.xdist_group("search-plans")
 PERIODS = ((date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 12, 5), date(2026, 12, 5)))
 
 

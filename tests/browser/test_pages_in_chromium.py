@@ -32,8 +32,6 @@ from tests.web import (
     works_on_site,
 )
 
-# One Chromium for the module: its tests run on one xdist worker (`make test` runs in parallel).
-pytestmark = pytest.mark.xdist_group("chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
