@@ -39,6 +39,7 @@ from gateway.services.checking import start_in_thread
 from gateway.services.passwords import CHEAP_FOR_TESTS, SecretKey
 from storage import migrate
 from storage.database import create_database_engine, normalise_url, reading, transaction
+from storage.tables import metadata
 from tests.builders import BRUSSELS_WINTER, registration
 from tests.zeep_clients import served_client
 
@@ -123,14 +124,34 @@ def postgres_database(revision: str = "head") -> Iterator[Engine]:
         admin.dispose()
 
 
+# A table holding more rows than this is truncated rather than deleted from, so that no test
+# plans its queries on a table full of dead rows.
+_FEW_ROWS = 1000
+
+
 def empty_postgres(engine: Engine) -> None:
+    """Every table emptied and every id sequence started again, as in a new database.
+
+    By DELETE, which takes a few milliseconds for the rows a test leaves, where a TRUNCATE
+    of every table made new files for each table and index and took 0.1-0.3 s, at the start
+    of every test on PostgreSQL; a table with many rows is truncated all the same."""
+    tables = list(reversed(metadata.sorted_tables))  # those that refer to others first
+    counted = " UNION ALL ".join(
+        f"SELECT '{table.name}', count(*) FROM (SELECT 1 FROM {table.name} LIMIT {_FEW_ROWS + 1}) t"
+        for table in tables
+    )
     with engine.begin() as connection:
+        rows = dict(connection.execute(text(counted)).all())
+        many = [table.name for table in tables if rows[table.name] > _FEW_ROWS]
+        if many:
+            connection.execute(text(f"TRUNCATE {', '.join(many)} CASCADE"))
+        for table in tables:
+            if 0 < rows[table.name] <= _FEW_ROWS:
+                connection.execute(table.delete())
         connection.execute(
             text(
-                "TRUNCATE accounts, registrations, used_nonces, used_signatures, certificates, "
-                "validations, check_queue, "
-                "enterprises, persons, limosa_declarations, declarations, declaration_chain, "
-                "employments, flood_counters RESTART IDENTITY CASCADE"
+                "SELECT setval(format('%I.%I', schemaname, sequencename), start_value, false) "
+                "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
             )
         )
 
