@@ -67,6 +67,20 @@ def _chain(error: BaseException) -> list[BaseException]:
     return found[::-1]
 
 
+def _message(record: logging.LogRecord) -> str:
+    """The record's message, with every exception in it (``log.error(error)``, as libraries
+    write, or an argument) named as ``describe`` names it."""
+    args = record.args
+    if isinstance(args, tuple) and any(isinstance(a, BaseException) for a in args):
+        args = tuple(describe(a) if isinstance(a, BaseException) else a for a in args)
+    if isinstance(record.msg, BaseException) or args is not record.args:
+        plain = logging.makeLogRecord(record.__dict__)
+        plain.msg = describe(record.msg) if isinstance(record.msg, BaseException) else record.msg
+        plain.args = args
+        return plain.getMessage()
+    return record.getMessage()
+
+
 def new_request_id() -> str:
     return uuid.uuid4().hex
 
@@ -77,7 +91,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _message(record),
         }
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
         if request_id:

@@ -49,3 +49,22 @@ def test_a_logged_database_failure_names_it_without_its_values(engine):
     assert "in _twice" in logged and "RuntimeError" in logged  # where, and what
     assert code in logged
     assert USERNAME not in line and NONCE not in line  # no exception's message at all
+
+
+def test_an_exception_logged_as_a_message_is_named_without_its_values():
+    """Libraries log exceptions as messages (Spyne's ``logger.error(ctx.in_error)``, psycopg's
+    ``"error ignored in rollback on %s: %s"``): named by their class there too."""
+    failure = ValueError(f"no such worker {USERNAME}")
+    rollback = "error ignored in rollback on %s: %s"
+    lines = [
+        JsonFormatter().format(
+            logging.getLogger("spyne.server.wsgi").makeRecord(
+                "spyne.server.wsgi", logging.ERROR, __file__, 1, message, args, None
+            )
+        )
+        for message, args in ((failure, ()), (rollback, ("c", failure)))
+    ]
+    assert [json.loads(line)["message"] for line in lines] == [
+        "ValueError",
+        "error ignored in rollback on c: ValueError",
+    ]
