@@ -50,8 +50,13 @@ class DatabaseStorage(Storage):
             return flood.window(connection, key, time.time())[1]
 
     def check(self) -> bool:
-        with reading(self._engine, registrations=False) as connection:
-            return flood.count(connection) >= 0
+        """Whether the counters can be read (the database answers)."""
+        try:
+            with reading(self._engine, registrations=False) as connection:
+                flood.count(connection)
+        except SQLAlchemyError:
+            return False
+        return True
 
     def reset(self) -> int:
         with bookkeeping(self._engine) as connection:
