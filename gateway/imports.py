@@ -15,6 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from gateway.services.reference import ReferenceUpdate
+from gateway.xml.characters import is_xml_text
 from gateway.xml.contract import SCHEMA_DIR, load_schema
 from gateway.xml.reference import NS_ADMIN_TYPES, read_update
 
@@ -86,6 +87,19 @@ def _problem(element: etree._Element) -> str | None:
     )
 
 
+def _check_characters(row: dict[str, str], columns: tuple[str, ...], where: str) -> None:
+    """Refuses a value with a character XML cannot carry, which the XSD cannot be asked about
+    (lxml refuses to put it in an element at all)."""
+    for position, column in enumerate(columns, start=1):
+        value = row.get(column) or ""
+        if not is_xml_text(value):
+            bad = next(c for c in value if not is_xml_text(c))
+            raise ImportFileError(
+                f"{where}: column {position} ({column}): U+{ord(bad):04X} is not allowed "
+                "(no value may hold a control character, U+FFFE or U+FFFF)"
+            )
+
+
 def _column_of(message: str, columns: tuple[str, ...]) -> str:
     for position, column in enumerate(columns, start=1):
         if f"'{column}'" in message or (column == "Subcontractors" and "Subcontractor" in message):
@@ -112,6 +126,7 @@ def read(
                     f"the columns of {kind} are {', '.join(columns)}"
                 )
             for count, row in enumerate(_rows(reader), start=1):
+                _check_characters(row, columns, f"{path}: line {reader.line_num}")
                 element = _element(kind, row)
                 problem = _problem(element)
                 if problem is not None:

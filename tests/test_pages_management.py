@@ -181,7 +181,7 @@ def test_a_refused_correction_says_why(site):
     form = browser.get(f"/manage/registrations/{registration_id}").fields(
         "form[action$='/correction']"
     )
-    form.update(kind="WRONG_COMPANY_ID", proposed="0123456789")
+    form.update(kind="WRONG_COMPANY_ID", proposed="0123456789", motivation="typed wrong")
     page = browser.post(f"/manage/registrations/{registration_id}/correction", form)
     assert page.text("p.error") == "0123456789 is not a valid enterprise number."
 
@@ -192,7 +192,7 @@ def test_a_refusal_is_said_in_the_language_of_the_page(site):
     form = dutch.get(f"/manage/registrations/{registration_id}").fields(
         "form[action$='/correction']"
     )
-    form.update(kind="WRONG_COMPANY_ID", proposed=CONTRACTOR)
+    form.update(kind="WRONG_COMPANY_ID", proposed=CONTRACTOR, motivation="typed wrong")
     page = dutch.post(f"/manage/registrations/{registration_id}/correction", form)
     assert page.text("p.error") == f"De voorgestelde waarde {CONTRACTOR} is de huidige."
     french = logged_in(site, "glans-system", language="fr")

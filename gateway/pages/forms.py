@@ -1,6 +1,7 @@
 """The worker's form, read into a registration with the limits of the published XSD, so that
-the page stores nothing the webservice would refuse. Errors are messages to translate, by
-the name of the field they belong to."""
+the page stores nothing the webservice would refuse: each field says what is wrong with it,
+and the registration is then checked against the XSD itself (``gateway.xml.conformance``).
+Errors are messages to translate, by the name of the field they belong to."""
 
 from __future__ import annotations
 
@@ -19,9 +20,32 @@ from gateway.domain.registration import (
     SubmittedRegistration,
 )
 from gateway.pages.i18n import N_
+from gateway.xml.characters import is_xml_text
+from gateway.xml.conformance import registration_refusals
 
 INSS = re.compile(r"[0-9]{11}")
 COUNTRY = re.compile(r"[A-Z]{2}")
+NOT_XML = N_(
+    "This holds a character that cannot be registered, such as a control character. Type it again."
+)
+# The form's field of each element of a registration; what the worker does not type (the
+# declaration, the device, the time) is the form's own, which opening the page again renews.
+FIELDS = {
+    "INSS": "identifier",
+    "LimosaId": "identifier",
+    "CompanyID": "company",
+    "Location": "location",
+    "Coordinates": "location",
+    "Latitude": "location",
+    "Longitude": "location",
+    "AccuracyMeters": "location",
+    "Address": "street",
+    "Street": "street",
+    "HouseNumber": "house_number",
+    "PostalCode": "postal_code",
+    "Municipality": "municipality",
+    "CountryCode": "country",
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,9 @@ def read_identity(form: Mapping[str, str], errors: FormErrors) -> Identity:
     {'identifier': 'A national or BIS number has 11 digits.'}
     """
     identifier = _text(form, "identifier")
+    if not is_xml_text(identifier):
+        errors.add("identifier", NOT_XML)
+        return Identity()
     if form.get("kind") == "LIMOSA":
         if not 1 <= len(identifier) <= 30:
             errors.add("identifier", N_("A Limosa id has 1 to 30 characters."))
@@ -144,7 +171,7 @@ def read_registration(
         errors.add("reference", N_("Open the page again."))
     if errors:
         return None
-    return SubmittedRegistration(
+    registration = SubmittedRegistration(
         workplace_id=workplace_id,
         registration_type=kind,
         registered_at=now,
@@ -156,3 +183,9 @@ def read_registration(
         device_id=device,
         client_reference=reference,
     )
+    # The form's own limits are the XSD's: what the XSD refuses still is a character it
+    # cannot be asked about, or a field the worker does not type.
+    for element in registration_refusals(registration):
+        field_name = FIELDS.get(element, "reference")
+        errors.add(field_name, NOT_XML if field_name != "reference" else N_("Open the page again."))
+    return None if errors else registration

@@ -24,6 +24,7 @@ from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import BELGIUM
 from gateway.pages import flood
 from gateway.pages.app import View
+from gateway.pages.i18n import N_
 from gateway.pages.qr import qr_code, registration_url
 from gateway.pages.sessions import SESSION_COOKIE, SESSION_SECONDS, same_token
 from gateway.services import consultation, corrections, export, registrations, smartphone
@@ -33,6 +34,7 @@ from gateway.services.errors import (
     ExportRefused,
     RegistrationNotFound,
 )
+from gateway.xml.conformance import correction_refusals
 from gateway.xml.export import csv_lines
 from storage.database import reading, transaction
 
@@ -208,21 +210,22 @@ def registration_detail(view: View, account: Account, csrf: str, registration_id
     return _detail(view, account, csrf, registration_id, filed=None, refusal=None)
 
 
+# What the page says when the contract refuses a correction request's element.
+CORRECTION_FIELDS = {
+    "ProposedValue": N_(
+        "The right value has 1 to 13 characters, none of them a control character."
+    ),
+    "Motivation": N_("Say why in 1 to 500 characters, none of them a control character."),
+}
+
+
 @logged_in
 def correction(view: View, account: Account, csrf: str, registration_id: int) -> Response:
     form = view.request.form
+    proposed = (form.get("proposed") or "").strip()
+    motivation = (form.get("motivation") or "").strip()[:500]
     try:
         kind = CorrectionType(form.get("kind", ""))
-        with transaction(view.engine) as connection:
-            filed = corrections.request(
-                connection,
-                account,
-                registration_id,
-                kind,
-                (form.get("proposed") or "").strip(),
-                (form.get("motivation") or "").strip()[:500],
-                view.now,
-            )
     except ValueError:
         return _detail(
             view,
@@ -232,6 +235,16 @@ def correction(view: View, account: Account, csrf: str, registration_id: int) ->
             filed=None,
             refusal=view._("Choose what is wrong."),
         )
+    for element in correction_refusals(registration_id, kind, proposed, motivation):
+        if element not in CORRECTION_FIELDS:  # an id no registration has
+            raise NotFound()
+        refusal = view._(CORRECTION_FIELDS[element])
+        return _detail(view, account, csrf, registration_id, filed=None, refusal=refusal)
+    try:
+        with transaction(view.engine) as connection:
+            filed = corrections.request(
+                connection, account, registration_id, kind, proposed, motivation, view.now
+            )
     except CorrectionRefused as refused:
         refusal = view.reason(refused.reason)
         return _detail(view, account, csrf, registration_id, filed=None, refusal=refusal)

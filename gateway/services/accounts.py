@@ -11,6 +11,7 @@ from stdnum.be import vat
 from gateway.domain.identity import Account, Role
 from gateway.services.errors import ServiceError
 from gateway.services.passwords import SecretKey, hash_password
+from gateway.xml.characters import is_xml_text
 from storage import accounts
 from storage.database import transaction
 
@@ -71,8 +72,9 @@ def _check_password(password: str) -> None:
 def add(
     connection: Connection, key: SecretKey, username: str, password: str, company: str, role: str
 ) -> Account:
-    if not username or len(username) > 64:
-        raise InvalidAccount("the username needs 1 to 64 characters")
+    if not username or len(username) > 64 or not is_xml_text(username):
+        # It is the SenderId of every answer about what the account sends.
+        raise InvalidAccount("the username needs 1 to 64 characters, none a control character")
     try:
         account_role = Role(role.upper())
     except ValueError:

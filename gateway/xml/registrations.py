@@ -199,6 +199,14 @@ def _submitted(registration: SubmittedRegistration, when: str | None = None) -> 
     )
 
 
+def request_xml(registration: SubmittedRegistration) -> str:
+    """``registration`` as the ``PresenceRegistrationRequest`` of a registerPresences request
+    (the echo's children are those of the request, in the same order)."""
+    echo = _submitted(registration)
+    inner = echo[len("<PresenceRegistrationSubmitted>") : -len("</PresenceRegistrationSubmitted>")]
+    return f"<PresenceRegistrationRequest>{inner}</PresenceRegistrationRequest>"
+
+
 @lru_cache(maxsize=1024)
 def _validation(tag: str, validation: Validation) -> str:
     date = validation.validated_at
