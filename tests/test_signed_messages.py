@@ -300,7 +300,7 @@ def test_a_file_that_is_no_certificate_gets_one_clear_line(sqlite_gateway, tmp_p
     database = sqlite_gateway.settings.database_url
     register_key = ["users", "add-certificate", "--database", database, "--username", "badge"]
     assert gateway_cli([*register_key, "--certificate", key]) == 2
-    assert "key.pem: the file holds no X.509 certificate" in capsys.readouterr().err
+    assert "key.pem: The file holds no X.509 certificate" in capsys.readouterr().err
     arguments = ["--url", sqlite_gateway.url, "--certificate", key, "--key", key]
     assert client_cli([*arguments, "status", "1"]) == 2
     assert "key.pem: not a PEM X.509 certificate" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from gateway.cli.common import migrated_engine, settings_of
+from gateway.cli.common import CliError, migrated_engine, settings_of
 from gateway.services import accounts, certificates
 from gateway.services.passwords import SecretKey
 from storage.database import transaction
@@ -52,7 +52,7 @@ def cmd_users(args: argparse.Namespace) -> None:
             try:
                 entry = certificates.add(connection, data, args.username)
             except certificates.InvalidCertificate as error:
-                raise certificates.InvalidCertificate(f"{args.certificate}: {error}") from None
+                raise CliError(f"{args.certificate}: {error}") from None
             owner = "a token service" if entry.username is None else entry.username
             print(f"registered {entry.subject} (SHA-256 {entry.fingerprint}) to {owner}")
         elif args.action == "certificates":

@@ -95,3 +95,18 @@ class SignedAssertion:
     not_before: datetime | None
     not_on_or_after: datetime | None
     verify: Verify
+
+
+# Why a certificate cannot be registered or removed (``Reason`` messages).
+NOT_A_CERTIFICATE = "The file holds no X.509 certificate (PEM or DER)."
+NOT_RSA = "The certificate's key is not RSA, as Basic256Sha256 asks."
+REGISTERED_ALREADY = "The certificate %(fingerprint)s is registered already."
+NO_SUCH_ACCOUNT = "There is no account named %(username)s."
+NOT_REGISTERED = "No certificate with fingerprint %(fingerprint)s is registered."
+CERTIFICATE_REASONS = (
+    NOT_A_CERTIFICATE,
+    NOT_RSA,
+    REGISTERED_ALREADY,
+    NO_SUCH_ACCOUNT,
+    NOT_REGISTERED,
+)

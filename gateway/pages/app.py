@@ -136,7 +136,7 @@ class Pages:
     def __init__(
         self, engine: Engine, settings: Settings, key: SecretKey, authenticator: Authenticator
     ) -> None:
-        from gateway.pages import management, worker
+        from gateway.pages import certificates, management, worker
 
         self.engine = engine
         self.settings = settings
@@ -155,6 +155,7 @@ class Pages:
         rules: Iterable[tuple[str, Handler, list[str]]] = (
             *worker.ROUTES,
             *management.ROUTES,
+            *certificates.ROUTES,
             ("/static/<path:name>", _static, ["GET"]),
         )
         self.urls = Map([Rule(path, endpoint=h, methods=m) for path, h, m in rules])

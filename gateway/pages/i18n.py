@@ -23,6 +23,7 @@ from babel.support import Translations
 
 from gateway.domain import consultation, corrections
 from gateway.domain.corrections import CorrectionType
+from gateway.domain.identity import CERTIFICATE_REASONS
 from gateway.domain.registration import RegistrationType, Sector, Status
 from gateway.domain.remarks import CATALOGUE
 from gateway.domain.workday import BELGIUM
@@ -61,9 +62,9 @@ CORRECTION_TYPES = {
     CorrectionType.MISSING_WORKPLACE_ID: N_("Missing declaration of works number"),
 }
 # The remark catalogue's actions are translated like any other message, and so are the
-# reasons a correction or an export is refused.
+# reasons a correction, an export or a certificate is refused.
 REMARK_ACTIONS = tuple(kind.action for kind in CATALOGUE)
-REASONS = corrections.REASONS + consultation.REASONS
+REASONS = corrections.REASONS + consultation.REASONS + CERTIFICATE_REASONS
 
 
 def _compiled(language: str) -> gettext.NullTranslations:

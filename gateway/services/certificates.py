@@ -17,13 +17,21 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from sqlalchemy import Connection
 
-from gateway.domain.identity import RegisteredCertificate
-from gateway.services.errors import ServiceError
+from gateway.domain.identity import (
+    NO_SUCH_ACCOUNT,
+    NOT_A_CERTIFICATE,
+    NOT_REGISTERED,
+    NOT_RSA,
+    REGISTERED_ALREADY,
+    RegisteredCertificate,
+)
+from gateway.domain.reasons import Reason
+from gateway.services.errors import Refused
 from storage import certificates
 
 
-class InvalidCertificate(ServiceError):
-    pass
+class InvalidCertificate(Refused):
+    """A certificate that cannot be registered or removed, for ``reason``."""
 
 
 def load(data: bytes) -> x509.Certificate:
@@ -33,7 +41,7 @@ def load(data: bytes) -> x509.Certificate:
             return x509.load_pem_x509_certificate(data)
         return x509.load_der_x509_certificate(data)
     except ValueError:
-        raise InvalidCertificate("the file holds no X.509 certificate (PEM or DER)") from None
+        raise InvalidCertificate(Reason(NOT_A_CERTIFICATE)) from None
 
 
 def key_identifier(certificate: x509.Certificate) -> str:
@@ -65,7 +73,7 @@ def add(connection: Connection, data: bytes, username: str | None) -> Registered
     service's."""
     certificate = load(data)
     if not isinstance(certificate.public_key(), rsa.RSAPublicKey):
-        raise InvalidCertificate("the certificate's key is not RSA (the policy's Basic256Sha256)")
+        raise InvalidCertificate(Reason(NOT_RSA))
     entry = registered(certificate, username)
     der = entry.der
     try:
@@ -78,10 +86,10 @@ def add(connection: Connection, data: bytes, username: str | None) -> Registered
         )
     except certificates.CertificateExists:
         raise InvalidCertificate(
-            f"the certificate {entry.fingerprint} is registered already"
+            Reason(REGISTERED_ALREADY, {"fingerprint": entry.fingerprint})
         ) from None
     if not stored:
-        raise InvalidCertificate(f"there is no account named {username!r}")
+        raise InvalidCertificate(Reason(NO_SUCH_ACCOUNT, {"username": username}))
     return entry
 
 
@@ -91,7 +99,7 @@ def listing(connection: Connection) -> list[RegisteredCertificate]:
 
 def remove(connection: Connection, fingerprint: str) -> None:
     if not certificates.remove(connection, fingerprint.lower().replace(":", "")):
-        raise InvalidCertificate(f"no certificate with fingerprint {fingerprint} is registered")
+        raise InvalidCertificate(Reason(NOT_REGISTERED, {"fingerprint": fingerprint}))
 
 
 def same_name(text: str, name: str) -> bool:
