@@ -147,5 +147,7 @@ def test_serve_runs_gunicorn_with_the_demo_account_and_takes_200_registrations(t
     assert "demo accounts: demo / demo-password (EMPLOYER" in output
     assert "demo data loaded:" in output
     assert f"operators: http://127.0.0.1:{port}/Administration/v1?wsdl" in output
+    assert f"{port}/checkinatwork/PresenceRegistration/v1?wsdl" in output
+    assert "Checkin@Work presences of today" in output
     assert "Booting worker" in output
     assert process.returncode == 0

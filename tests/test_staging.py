@@ -129,6 +129,16 @@ def test_a_reference_sent_again_is_answered_with_the_original_staged_or_merged(s
     assert sqlite_gateway.count() == 3
 
 
+STAGED_AT_0005 = (
+    "INSERT INTO staged_registrations (id, inss, company_id, workplace_id, registration_type, "
+    "registered_at, utc_offset_minutes, means, emergency_procedure, client_reference, "
+    "sender_id, sender_company_id, sender_user_type, channel, created_at, status, worker_key, "
+    "work_day, validation_runs) VALUES (1, '85073003328', '0403170701', 'DW2026000001', "
+    "'CHECK_IN', :at, 0, 'BADGE', :no, 'before-upgrade', 'badge-system', '0403170701', "
+    "'EMPLOYER', 'WEBSERVICE', :at, 'SUCCESSFULLY REGISTERED', 'N:85073003328', :day, 0)"
+)
+
+
 def test_registrations_waiting_when_the_database_is_upgraded_are_kept(tmp_path: Path):
     """Migration 0006 copies the staging table to change its index of client references:
     what waits in it stays, and a resend after the upgrade is answered with the original."""
@@ -143,7 +153,10 @@ def test_registrations_waiting_when_the_database_is_upgraded_are_kept(tmp_path: 
         assert isinstance(answer, StoredRegistration)
         return answer.id
 
-    first = send()
+    at = (now - timedelta(minutes=1)).replace(tzinfo=None)
+    with engine.begin() as connection:  # as a gateway at 0005 staged it (today's has more)
+        connection.execute(text(STAGED_AT_0005), {"at": at, "day": at.date(), "no": False})
+    first = 1
     migrate.upgrade(engine)
     with engine.connect() as connection:
         waiting = connection.execute(text("SELECT id FROM staged_registrations")).scalars()

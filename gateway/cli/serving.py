@@ -109,6 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         flush=True,
     )
     print(f"operators: {url}/Administration/v1?wsdl; metrics: {url}/metrics", flush=True)
+    print(f"Checkin@Work (v1.11): {url}/checkinatwork/PresenceRegistration/v1?wsdl", flush=True)
     print(f"management pages: {url}/manage; a site's page: {url}/r/WORKPLACE_ID", flush=True)
     if args.demo:
         print(
