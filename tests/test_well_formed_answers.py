@@ -1,7 +1,7 @@
 """Every answer is well-formed XML whatever the database holds: a character XML 1.0 cannot
 carry, stored before the channels refused it (or by hand), is answered as U+FFFD; a carriage
 return is answered as the carriage return it is. Read by a real client (zeep), on SQLite and
-PostgreSQL."""
+PostgreSQL; Checkin@Work's answers as well as CIaO's."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from sqlalchemy import text
 from gateway.xml.characters import is_xml_text, well_formed
 from storage.database import transaction
 from tests.builders import BRUSSELS_WINTER, registration
+from tests.checkinatwork import RszClient, rsz_protocol
 from tests.conftest import DAY
+from tests.test_checkinatwork import presence
 
 ADDRESS = {"Street": "Wetstraat", "HouseNumber": "16", "PostalCode": "1000", "Municipality": "X"}
 # Column -> (as stored before the fix, as every answer gives it).
@@ -108,3 +110,24 @@ def test_an_answer_without_such_characters_is_the_same_text():
     assert well_formed("<a>\x00\x08\x0b\x0c\x0e\x1f\x7f\ufffe\uffff</a>") == (
         "<a>" + "\ufffd" * 6 + "\x7f" + "\ufffd" * 2 + "</a>"
     )
+
+
+def test_a_checkinatwork_answer_built_with_lxml_carries_them_as_u_fffd(gateway):
+    client = RszClient(gateway)
+    [answer] = client.service.registerPresences(
+        PresenceRegistrationRequest=[presence(ClientPresenceRegistrationReference="r-1")]
+    )
+    registration_id = answer.PresenceRegistration.PresenceRegistrationId
+    with transaction(gateway.engine) as connection:  # as data put in the database by hand
+        changed = connection.execute(
+            text("UPDATE registrations SET client_reference = :reference WHERE id = :id"),
+            {"reference": "r\x01\r1", "id": registration_id},
+        )
+        assert changed.rowcount == 1
+    found = client.service.getPresenceRegistration(
+        GetPresenceRegistrationRequest={"PresenceRegistrationId": registration_id}
+    )
+    submitted = found.GetPresenceRegistrationType.PresenceRegistrationType
+    consulted = submitted.PresenceRegistrationConsultSubmitted
+    assert consulted.ClientPresenceRegistrationReference == "r\ufffd\r1"
+    rsz_protocol().assertValid(client.last_answer())

@@ -8,6 +8,7 @@ XSD; every other channel (the pages, the command lines) refuses it with ``is_xml
 Answers are written as text, so what reaches them from the database is checked once more, on
 the assembled answer, by ``well_formed``: data stored before those channels refused such
 characters, or put in the database by hand, must not make another party's answer ill-formed.
+An answer built with lxml (Checkin@Work's) puts each stored value through ``carried``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ def is_xml_text(text: str) -> bool:
     (True, False)
     """
     return _NOT_XML.search(text) is None
+
+
+def carried(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD, for a value
+    from the database that lxml puts in an element (lxml refuses such a character outright,
+    and writes a carriage return as ``&#13;`` itself).
+
+    >>> carried("ref\x01"), carried("ref-1")
+    ('ref\ufffd', 'ref-1')
+    """
+    return _NOT_XML.sub(REPLACEMENT, text)
 
 
 def _written(found: re.Match[str]) -> str:

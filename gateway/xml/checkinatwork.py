@@ -32,6 +32,7 @@ from gateway.domain.registration import (
 from gateway.domain.remarks import CATALOGUE
 from gateway.domain.workday import BELGIUM
 from gateway.services.errors import ContentRefused
+from gateway.xml.characters import carried
 from gateway.xml.contract import NS_V1, NS_V1_TYPES, read_date, readable_path
 from gateway.xml.registrations import format_datetime
 
@@ -175,10 +176,10 @@ def _submitted(registration: SubmittedRegistration, consult: bool) -> etree._Ele
     if r.company_id is not None:
         element.append(T.CompanyID(_company(r.company_id)))
     if r.limosa_id is not None:
-        element.append(T.LimosaId(r.limosa_id))
-    element.append(T.WorkPlaceId(r.workplace_id))
+        element.append(T.LimosaId(carried(r.limosa_id)))
+    element.append(T.WorkPlaceId(carried(r.workplace_id)))
     if r.client_reference is not None:
-        element.append(T.ClientPresenceRegistrationReference(r.client_reference))
+        element.append(T.ClientPresenceRegistrationReference(carried(r.client_reference)))
     return element
 
 
@@ -214,7 +215,7 @@ def _registration(
         element.append(T.ValidationHistory(*(_validation("Validation", v) for v in r.history)))
     element.append(
         T.Sender(
-            T.SenderId(r.sender.sender_id),
+            T.SenderId(carried(r.sender.sender_id)),
             T.SenderCompanyId(_company(r.sender.company_id)),
             T.SenderUserType(r.sender.user_type.value),
         )
