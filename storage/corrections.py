@@ -7,12 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from gateway.domain.corrections import (
-    Correction,
-    CorrectionRequest,
-    CorrectionStatus,
-    CorrectionType,
-)
+from gateway.domain.corrections import CorrectionRequest, CorrectionStatus, CorrectionType
+from gateway.domain.registration import Correction
 from storage.database import naive_utc
 from storage.tables import (
     correction_requests,

@@ -73,17 +73,6 @@ class CorrectionRequest:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Correction:
-    """One value an approved correction changed: the audit trail of a registration."""
-
-    request_id: int
-    field: str
-    old_value: str
-    new_value: str
-    corrected_at: datetime
-
-
 def current_value(registration: StoredRegistration, kind: CorrectionType) -> str | None:
     submitted = registration.submitted
     return (

@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import IntEnum, StrEnum
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from gateway.domain.corrections import Correction
+from typing import NamedTuple
 
 
 class RegistrationType(StrEnum):
@@ -154,6 +151,17 @@ class Validation:
     status: Status
     validated_at: datetime | None = None
     remarks: tuple[Remark, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One value an approved correction changed: the audit trail of a registration."""
+
+    request_id: int
+    field: str
+    old_value: str
+    new_value: str
+    corrected_at: datetime
 
 
 class StoredRegistration(NamedTuple):
