@@ -26,6 +26,7 @@ import io
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from wsgiref.types import WSGIApplication
 
 from lxml import etree
 from sqlalchemy import Engine
@@ -43,7 +44,6 @@ from gateway.soap.protocol import (
     media_type,
 )
 from gateway.soap.security import read_credentials
-from gateway.web import WsgiApp
 from gateway.xml import loader
 from gateway.xml import registrations as codec
 from gateway.xml.characters import well_formed
@@ -60,7 +60,7 @@ class IngestPath:
 
     def __init__(
         self,
-        spyne: WsgiApp,
+        spyne: WSGIApplication,
         engine: Engine,
         validator: ContractValidator,
         authenticator: Authenticator,
