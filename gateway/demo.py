@@ -16,10 +16,10 @@ from gateway.domain.reference import (
     LimosaDeclaration,
     Period,
     Person,
+    ReferenceUpdate,
 )
 from gateway.domain.registration import RegistrationMeans, RegistrationType, SubmittedRegistration
 from gateway.domain.workday import BELGIUM
-from gateway.services.reference import ReferenceUpdate
 
 FIRST_NAMES = (
     "Jan",

@@ -147,3 +147,48 @@ class ReferenceData:
     limosa: dict[str, LimosaDeclaration] = field(default_factory=dict)
     declarations: dict[str, Declaration] = field(default_factory=dict)
     employments: dict[str, list[Employment]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReferenceUpdate:
+    """A change to the registries, as the administration contract or a CSV import brings it:
+    stored whole, or not at all when ``problems`` finds any."""
+
+    enterprises: list[Enterprise] = field(default_factory=list)
+    persons: list[Person] = field(default_factory=list)
+    limosa: list[LimosaDeclaration] = field(default_factory=list)
+    declarations: list[Declaration] = field(default_factory=list)
+    employments: list[Employment] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        """What makes the update impossible, each naming its entry; empty when it is not."""
+        found = [
+            f"Enterprise {e.number}: {problem}"
+            for e in self.enterprises
+            for problem in e.active.backwards("ActiveFrom", "ActiveUntil")
+        ]
+        found += [
+            f"LimosaDeclaration {d.limosa_id}: {problem}"
+            for d in self.limosa
+            for problem in d.valid.backwards("ValidFrom", "ValidUntil")
+        ]
+        found += [
+            f"Declaration {d.workplace_id}: {problem}"
+            for d in self.declarations
+            for problem in d.problems()
+        ]
+        found += [
+            f"Employment of {e.inss} by {e.employer}: {problem}"
+            for e in self.employments
+            for problem in e.valid.backwards("ValidFrom", "ValidUntil")
+        ]
+        return found
+
+    def size(self) -> int:
+        return (
+            len(self.enterprises)
+            + len(self.persons)
+            + len(self.limosa)
+            + len(self.declarations)
+            + len(self.employments)
+        )

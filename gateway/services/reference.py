@@ -3,62 +3,13 @@ registrations depend on what changed, so their remarks are computed again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from gateway.domain.reference import (
-    Declaration,
-    Employment,
-    Enterprise,
-    LimosaDeclaration,
-    Person,
-)
+from gateway.domain.reference import ReferenceUpdate
 from gateway.services.errors import ReferenceDataRefused
 from storage import queue, reference
-
-
-@dataclass(frozen=True)
-class ReferenceUpdate:
-    enterprises: list[Enterprise] = field(default_factory=list)
-    persons: list[Person] = field(default_factory=list)
-    limosa: list[LimosaDeclaration] = field(default_factory=list)
-    declarations: list[Declaration] = field(default_factory=list)
-    employments: list[Employment] = field(default_factory=list)
-
-    def problems(self) -> list[str]:
-        """What makes the update impossible, each naming its entry; empty when it is not."""
-        found = [
-            f"Enterprise {e.number}: {problem}"
-            for e in self.enterprises
-            for problem in e.active.backwards("ActiveFrom", "ActiveUntil")
-        ]
-        found += [
-            f"LimosaDeclaration {d.limosa_id}: {problem}"
-            for d in self.limosa
-            for problem in d.valid.backwards("ValidFrom", "ValidUntil")
-        ]
-        found += [
-            f"Declaration {d.workplace_id}: {problem}"
-            for d in self.declarations
-            for problem in d.problems()
-        ]
-        found += [
-            f"Employment of {e.inss} by {e.employer}: {problem}"
-            for e in self.employments
-            for problem in e.valid.backwards("ValidFrom", "ValidUntil")
-        ]
-        return found
-
-    def size(self) -> int:
-        return (
-            len(self.enterprises)
-            + len(self.persons)
-            + len(self.limosa)
-            + len(self.declarations)
-            + len(self.employments)
-        )
 
 
 def apply(connection: Connection, update: ReferenceUpdate, now: datetime) -> int:

@@ -12,9 +12,9 @@ from gateway.domain.reference import (
     LimosaDeclaration,
     Period,
     Person,
+    ReferenceUpdate,
 )
 from gateway.domain.registration import Sector
-from gateway.services.reference import ReferenceUpdate
 from gateway.xml.contract import read_date
 
 NS_ADMIN_TYPES = "urn:ciao:administration:schemas:v1"
