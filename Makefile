@@ -55,10 +55,12 @@ run: venv
 	CIAO_DATABASE_URL=$${CIAO_DATABASE_URL:-sqlite:///var/ciao.db} \
 		$(BIN)/ciao-gateway serve --host 127.0.0.1 --port 8000 --demo
 
+# The import contracts of setup.cfg: the arrows between the rooms point one way, no cycles.
 lint: venv
 	$(BIN)/ruff check gateway storage clients tests bench
 	$(BIN)/ruff format --check gateway storage clients tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 
 # The suite in parallel, one pytest-xdist worker per core; each worker takes a whole test
 # module at a time (so a module-scoped fixture is made once), in the order they are collected
