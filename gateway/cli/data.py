@@ -67,19 +67,23 @@ def cmd_export(args: argparse.Namespace) -> None:
     rows = export.registrations(engine, None, wanted)
     output = Path(args.output or wanted.file_name)
     lines = partial(csv_lines, contracts=True) if wanted.format == "CSV" else xml_lines
+    exported = 0
     with tqdm(
         unit=" registrations", desc=f"exporting to {output}", file=sys.stderr, disable=None
     ) as bar:
 
         def counted() -> Iterator[StoredRegistration]:
+            # Counted here: a bar that is off (not a terminal) counts nothing.
+            nonlocal exported
             for row in rows:
+                exported += 1
                 bar.update()
                 yield row
 
         with output.open("wb") as handle:
             for chunk in lines(counted()):
                 handle.write(chunk)
-    print(f"exported {bar.n} registrations of {wanted.start} to {wanted.end} to {output}")
+    print(f"exported {exported} registrations of {wanted.start} to {wanted.end} to {output}")
 
 
 def _date(text: str) -> date:
