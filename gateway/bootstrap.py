@@ -9,6 +9,7 @@ from spyne import const as spyne_const
 from spyne.server.wsgi import WsgiApplication
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from gateway import logs, metrics
 from gateway.config import Settings
@@ -66,9 +67,13 @@ def create_app(
         for endpoint in ENDPOINTS
     }
     metrics.watch_commits(engine)
+    pages: WsgiApp = Pages(engine, settings, key, authenticator)
+    if settings.trusted_proxies:  # the client's address and scheme, as the proxies saw them
+        hops = settings.trusted_proxies
+        pages = ProxyFix(pages, x_for=hops, x_proto=hops)
     return GatewayWsgi(
         routes,
-        Pages(engine, settings, key, authenticator),
+        pages,
         settings.max_body_bytes,
         lambda: readiness(engine, check_workers),
         lambda: metrics.exposition(engine, check_workers),

@@ -36,6 +36,9 @@ class Settings:
     # The address workers reach the pages at, printed in QR codes; None: the request's host.
     public_url: str | None = None
     secure_cookies: bool = False
+    # How many reverse proxies in front set X-Forwarded-For and -Proto: the pages then count
+    # their flood limits by the client's address, not the proxy's. 0: the headers are ignored.
+    trusted_proxies: int = 0
     # registerPresences by the ingest path (gateway/soap/ingest.py); off: by Spyne alone.
     ingest_path: bool = True
 
@@ -54,6 +57,7 @@ class Settings:
             "token_window_seconds": int(env.get("CIAO_TOKEN_WINDOW_SECONDS", 300)),
             "public_url": env.get("CIAO_PUBLIC_URL") or None,
             "secure_cookies": env.get("CIAO_SECURE_COOKIES", "").lower() in ("1", "true", "yes"),
+            "trusted_proxies": int(env.get("CIAO_TRUSTED_PROXIES", 0)),
             "ingest_path": env.get("CIAO_INGEST_PATH", "on").lower() not in ("0", "false", "off"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

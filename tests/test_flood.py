@@ -1,12 +1,18 @@
 """The pages' flood counters in the database, on SQLite and PostgreSQL: a window counts every
 hit until it ends, then a new one starts and the ended ones are deleted; the ``limits``
-library's fixed-window limiter uses them as its storage."""
+library's fixed-window limiter uses them as its storage; behind trusted proxies, a client's
+own address is counted."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from limits import parse
 from limits.strategies import FixedWindowRateLimiter
+from werkzeug.test import Client
 
+from gateway.bootstrap import create_app
 from gateway.pages.flood import DatabaseStorage
 from storage import flood
 from storage.database import bookkeeping, reading
@@ -38,3 +44,26 @@ def test_the_limits_library_counts_in_the_database(engine):
     storage = DatabaseStorage(engine)
     assert storage.check()
     assert storage.reset() == 2
+
+
+@pytest.mark.parametrize("trusted_proxies", [0, 1])
+def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(
+    sqlite_gateway, trusted_proxies
+):
+    """Behind a reverse proxy every request comes from the proxy's address: one client's
+    wrong passwords would lock everyone out. With CIAO_TRUSTED_PROXIES the limit counts the
+    address the proxy forwards; without, that header is ignored, so a client cannot dodge
+    the limit by sending one of its own."""
+    settings = replace(sqlite_gateway.settings, trusted_proxies=trusted_proxies)
+    client = Client(create_app(settings, sqlite_gateway.engine))
+
+    def log_in(address: str) -> int:
+        return client.post(
+            "/manage/login",
+            data={"username": "badge-system", "password": "wrong"},
+            headers={"X-Forwarded-For": address},
+            environ_overrides={"REMOTE_ADDR": "10.0.0.2"},  # the proxy
+        ).status_code
+
+    assert [log_in("198.51.100.7") for _ in range(11)] == [401] * 10 + [429]
+    assert log_in("203.0.113.9") == (401 if trusted_proxies else 429)
