@@ -3,7 +3,8 @@
 The contract's strings are ``xs:string``: XML 1.0's characters (its ``Char`` production: tab,
 line feed, carriage return and everything from U+0020 on but the surrogates, U+FFFE and
 U+FFFF). A request holding any other cannot even be parsed, so SOAP refuses it before the
-XSD; every other channel (the pages, the command lines) refuses it with ``is_xml_text``.
+XSD; every other channel (the pages through ``gateway.xml.conformance``, the command lines)
+refuses it with ``is_xml_text``.
 
 Answers are written as text, so what reaches them from the database is checked once more, on
 the assembled answer, by ``well_formed``: data stored before those channels refused such
@@ -23,7 +24,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NOT_AS_IS = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # What of those text from the database can hold (SQLite and PostgreSQL give valid UTF-8,
 # never a lone surrogate), each looked for on its own: a search for one character runs at
-# memory speed, about 20 times faster than one search for all of them with a regular
+# memory speed, some ten times faster than one search for all of them with a regular
 # expression (docs/performance.md).
 _NOT_AS_IS_FOUND = (*(chr(c) for c in range(0x20) if c not in (0x09, 0x0A)), "\ufffe", "\uffff")
 
