@@ -141,12 +141,12 @@ def test_a_body_that_is_not_signed_is_refused(sqlite_gateway, made):
     refused(sqlite_gateway, document, "holds a BinarySecurityToken but no ds:Signature")
 
 
-@pytest.mark.parametrize("parts", [["TS"], ["TS", "X509"]])
-def test_a_signature_over_something_else_than_the_body_is_refused(sqlite_gateway, made, parts):
-    document = signed(made)
+def signed_over(made: Pair, document: etree._Element, parts: list[str]) -> etree._Element:
+    """``document`` with its signature made again over the parts whose wsu:Id begins with one
+    of ``parts`` (TS, X509, id: the Body) alone: a genuine signature over something else."""
     old = security(document).find("ds:Signature", {"ds": NS_DS})
     security(document).remove(old)
-    ids = [e.get(f"{{{NS_WSU}}}Id") for e in security(document) if e.get(f"{{{NS_WSU}}}Id")]
+    ids = [e.get(f"{{{NS_WSU}}}Id") for e in document.iter() if e.get(f"{{{NS_WSU}}}Id")]
     signature = XMLSigner(
         method=SignatureConstructionMethod.detached,
         c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
@@ -157,7 +157,19 @@ def test_a_signature_over_something_else_than_the_body_is_refused(sqlite_gateway
         key_info=old.find("ds:KeyInfo", {"ds": NS_DS}),
     )
     security(document).append(signature)
+    return document
+
+
+@pytest.mark.parametrize("parts", [["TS"], ["TS", "X509"]])
+def test_a_signature_over_something_else_than_the_body_is_refused(sqlite_gateway, made, parts):
+    document = signed_over(made, signed(made), parts)
     refused(sqlite_gateway, document, "The signature does not cover the soap:Body")
+
+
+def test_a_signature_without_a_timestamp_is_refused(sqlite_gateway, made):
+    document = signed(made)
+    security(document).remove(security(document).find(f"{{{NS_WSU}}}Timestamp"))
+    refused(sqlite_gateway, signed_over(made, document, ["id"]), "exactly one wsu:Timestamp")
 
 
 def test_a_body_changed_after_signing_is_refused(sqlite_gateway, made):

@@ -9,6 +9,7 @@ trusted to sign SAML holder-of-key assertions. Certificates are parsed by ``cryp
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
@@ -102,11 +103,26 @@ def remove(connection: Connection, fingerprint: str) -> None:
         raise InvalidCertificate(Reason(NOT_REGISTERED, {"fingerprint": fingerprint}))
 
 
+# Around an unescaped separator, the spaces some stacks write (.NET: "CN=x, O=y").
+_SEPARATOR = re.compile(r"(?<!\\)\s*([,+=])\s*")
+_ATTRIBUTE_TYPE = re.compile(r"(^|(?<!\\)[,+])([A-Za-z][A-Za-z0-9-]*)=")
+# Attribute types some stacks write that RFC 4514 does not name.
+_ALIASES = {
+    "E": NameOID.EMAIL_ADDRESS,
+    "EMAILADDRESS": NameOID.EMAIL_ADDRESS,
+    "S": NameOID.STATE_OR_PROVINCE_NAME,
+}
+
+
 def same_name(text: str, name: str) -> bool:
     """Whether the issuer name ``text`` of an issuer-serial reference (RFC 2253 as WSS4J and
-    xmlsec write it, or with spaces after the commas as .NET does) is ``name`` (RFC 4514)."""
+    xmlsec write it, with spaces after the commas as .NET does, attribute types in any case)
+    is ``name`` (RFC 4514, as registered)."""
+    compact = _SEPARATOR.sub(r"\1", text.strip())
+    upper = _ATTRIBUTE_TYPE.sub(lambda m: m.group(1) + m.group(2).upper() + "=", compact)
     try:
-        return x509.Name.from_rfc4514_string(text) == x509.Name.from_rfc4514_string(name)
+        sent = x509.Name.from_rfc4514_string(upper, _ALIASES)
+        return sent == x509.Name.from_rfc4514_string(name)
     except ValueError:
         return False
 
