@@ -11,6 +11,7 @@ import atexit
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import threading
 import uuid
@@ -45,6 +46,8 @@ from tests.zeep_clients import served_client
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery"
+# The Node packages `make` installs into the venv the tests run in (.venv, .venv-3.12, ...).
+NODE_MODULES = Path(sys.prefix) / "node" / "node_modules"
 POSTGRES_URL = os.environ.get("CIAO_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

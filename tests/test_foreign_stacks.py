@@ -20,10 +20,9 @@ from lxml import etree
 from gateway.domain.workday import BELGIUM
 from tests.checkinatwork import rsz_protocol, rsz_wsdl
 from tests.checkinatwork import url as checkinatwork_url
-from tests.conftest import PASSWORD
+from tests.conftest import NODE_MODULES, PASSWORD
 
 HERE = Path(__file__).parent / "foreign"
-NODE_MODULES = Path(__file__).parents[1] / ".venv" / "node" / "node_modules"
 JAVA_LIBS = Path("/usr/share/java")
 JAXWS_RUNTIME = [
     "jaxws-api",

@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 
 from gateway.services.checking import CheckWorker
-from tests.conftest import PASSWORD
+from tests.conftest import NODE_MODULES, PASSWORD
 from tests.web import (
     CONTRACTOR,
     OUTSIDER,
@@ -212,7 +212,7 @@ def test_the_pages_are_usable_with_the_keyboard_alone(browser, sqlite_gateway):
     assert unlabelled == 0
 
 
-AXE = Path(__file__).resolve().parents[2] / ".venv" / "node" / "node_modules" / "axe-core"
+AXE = NODE_MODULES / "axe-core"
 
 
 def test_every_page_passes_an_axe_core_accessibility_audit(browser, sqlite_gateway):
