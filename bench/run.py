@@ -2,7 +2,7 @@
 bench/results.json. Ratios are measured within the run, so they compare across machines.
 
     python -m bench.run [--seconds 15] [--repeat 40] [--quick] [--skip-postgres] [--skip-http]
-                        [--http-only] [--check-workers N]
+                        [--http-only] [--check-workers N] [--skip-datasets]
 """
 
 from __future__ import annotations
@@ -80,6 +80,50 @@ def http_scenarios(seconds: float, check_workers: int, results: dict[str, Any]) 
     )
 
 
+def measure_datasets(
+    results: dict[str, Any], quick: bool, repeat: int, with_postgres: bool
+) -> None:
+    """The checks, the searches and the export, each on a database filled for it."""
+    count = 4_000 if quick else 20_000
+    declarations = 10_000 if quick else 100_000
+    for kind in ("sqlite", "postgres") if with_postgres else ("sqlite",):
+        checked = checks.measure(kind, count, declarations)
+        results[f"checks_per_s_{kind}"] = checked["registrations_per_s"]
+        print(
+            f"checks ({kind}, {declarations} declarations): "
+            f"{checked['registrations_per_s']:.0f} registrations/s for one worker",
+            flush=True,
+        )
+    at_scale = 50_000 if quick else 1_000_000
+    for kind in ("sqlite", "postgres") if with_postgres else ("sqlite",):
+        say(f"a database of {at_scale} registrations on {kind} ...")
+        place = scratch(kind)
+        try:
+            dataset.fill(place.engine, at_scale)
+            found = search.measure(place, max(1, repeat // 4))
+            results[f"search_{kind}"] = found
+            for name, figures in found.items():
+                print(
+                    f"search ({kind}, {at_scale} registrations) {name}: {figures['ms']:.1f} ms, "
+                    f"{figures['found']:.0f} found, {figures['returned']:.0f} returned",
+                    flush=True,
+                )
+            exported = export.measure(place)
+            if kind == "sqlite":
+                results["export"] = exported
+                results["export_peak_rss_mib"] = exported["peak_rss_mib"]
+            else:
+                results[f"export_{kind}"] = exported
+            print(
+                f"export ({kind}) of {exported['registrations']} registrations (100 days, one "
+                f"enterprise): {exported['seconds']:.1f} s, peak memory "
+                f"{exported['peak_rss_mib']:.0f} MiB",
+                flush=True,
+            )
+        finally:
+            place.cleanup()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--seconds", type=float, default=15.0, help="per HTTP load scenario")
@@ -88,6 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--http-only", action="store_true", help="the HTTP scenarios alone")
+    parser.add_argument(
+        "--skip-datasets",
+        action="store_true",
+        help="leave out the checks, searches and export, which fill large databases first",
+    )
     parser.add_argument(
         "--check-workers",
         type=int,
@@ -160,44 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not args.skip_http:
         http_scenarios(args.seconds, args.check_workers, results)
-    count = 4_000 if args.quick else 20_000
-    declarations = 10_000 if args.quick else 100_000
-    for kind in ("sqlite", "postgres") if with_postgres else ("sqlite",):
-        checked = checks.measure(kind, count, declarations)
-        results[f"checks_per_s_{kind}"] = checked["registrations_per_s"]
-        print(
-            f"checks ({kind}, {declarations} declarations): "
-            f"{checked['registrations_per_s']:.0f} registrations/s for one worker",
-            flush=True,
-        )
-    at_scale = 50_000 if args.quick else 1_000_000
-    for kind in ("sqlite", "postgres") if with_postgres else ("sqlite",):
-        say(f"a database of {at_scale} registrations on {kind} ...")
-        place = scratch(kind)
-        try:
-            dataset.fill(place.engine, at_scale)
-            found = search.measure(place, max(1, args.repeat // 4))
-            results[f"search_{kind}"] = found
-            for name, figures in found.items():
-                print(
-                    f"search ({kind}, {at_scale} registrations) {name}: {figures['ms']:.1f} ms, "
-                    f"{figures['found']:.0f} found, {figures['returned']:.0f} returned",
-                    flush=True,
-                )
-            exported = export.measure(place)
-            if kind == "sqlite":
-                results["export"] = exported
-                results["export_peak_rss_mib"] = exported["peak_rss_mib"]
-            else:
-                results[f"export_{kind}"] = exported
-            print(
-                f"export ({kind}) of {exported['registrations']} registrations (100 days, one "
-                f"enterprise): {exported['seconds']:.1f} s, peak memory "
-                f"{exported['peak_rss_mib']:.0f} MiB",
-                flush=True,
-            )
-        finally:
-            place.cleanup()
+    if not args.skip_datasets:
+        measure_datasets(results, args.quick, args.repeat, with_postgres)
     return finish(results)
 
 
