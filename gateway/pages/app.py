@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine
@@ -21,16 +19,13 @@ from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from gateway.config import Settings
-from gateway.domain.identity import Account
-from gateway.domain.reasons import Reason
 from gateway.logs import describe
-from gateway.pages import i18n
-from gateway.pages.flood import FloodGuard, Refusal
-from gateway.pages.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, Session, Signer
-from gateway.services import accounts
+from gateway.pages import certificates, i18n, management, worker
+from gateway.pages.flood import FloodGuard
+from gateway.pages.sessions import LANGUAGE_COOKIE, Signer
+from gateway.pages.view import Site, View
 from gateway.services.authentication import Authenticator
 from gateway.services.passwords import SecretKey
-from storage.database import reading
 
 log = logging.getLogger("ciao.pages")
 STATIC = Path(__file__).parent / "static"
@@ -45,113 +40,28 @@ _SECURITY_HEADERS = {
 Handler = Callable[..., Response]
 
 
-@dataclass
-class View:
-    """One request to a page, with what its handler needs."""
-
-    pages: Pages
-    request: Request
-    language: i18n.Language
-    now: datetime
-
-    @property
-    def engine(self) -> Engine:
-        return self.pages.engine
-
-    @property
-    def secure(self) -> bool:
-        return self.pages.settings.secure_cookies or self.request.scheme == "https"
-
-    def _(self, message: str, **values: object) -> str:
-        return self.language.gettext(message, **values)
-
-    def reason(self, reason: Reason) -> str:
-        """Why something cannot be done, in the page's language."""
-        return self._(reason.message, **reason.values)
-
-    def base_url(self) -> str:
-        return self.pages.settings.public_url or self.request.host_url
-
-    def session(self) -> Session | None:
-        return self.pages.signer.session(self.request.cookies.get(SESSION_COOKIE))
-
-    def account(self, session: Session) -> Account | None:
-        """The account of a valid ``session``, if it is still active."""
-        with reading(self.engine, registrations=False) as connection:
-            return accounts.active(connection, session.username)
-
-    def render(self, template: str, status: int = 200, **context: Any) -> Response:
-        page = self.pages.templates.get_template(template)
-        html = page.render(
-            _=self._,
-            lang=self.language.code,
-            languages=self.pages.languages,
-            moment=self.language.moment,
-            path=self.request.path,
-            language_link=self.language_link,
-            labels=i18n,
-            **context,
-        )
-        return Response(html, status=status, content_type="text/html; charset=utf-8")
-
-    def language_link(self, code: str) -> str:
-        """This page in another language (its other query parameters kept)."""
-        return self.request.path + "?" + urlencode({**self.request.args.to_dict(), "lang": code})
-
-    def cookie(self, response: Response, name: str, value: str, max_age: int) -> None:
-        response.set_cookie(
-            name,
-            value,
-            max_age=max_age,
-            httponly=True,
-            secure=self.secure,
-            samesite="Lax",
-            path="/",
-        )
-
-    def too_many(self, refusal: Refusal) -> Response:
-        response = self.render(
-            "error.html",
-            429,
-            title=self._("Too many attempts"),
-            message=self._(
-                "Wait %(seconds)s seconds, then try again.", seconds=refusal.retry_after_seconds
-            ),
-        )
-        response.headers["Retry-After"] = str(refusal.retry_after_seconds)
-        return response
-
-    def refused_form(self) -> Response:
-        return self.render(
-            "error.html",
-            403,
-            title=self._("This form has expired"),
-            message=self._("Open the page again and fill in the form once more."),
-        )
-
-
 class Pages:
     """The WSGI application of the pages (mounted by ``gateway.web`` on its prefixes)."""
 
     def __init__(
         self, engine: Engine, settings: Settings, key: SecretKey, authenticator: Authenticator
     ) -> None:
-        from gateway.pages import certificates, management, worker
-
-        self.engine = engine
-        self.settings = settings
-        self.authenticator = authenticator
-        self.signer = Signer(key)
-        self.flood = FloodGuard(engine)
-        self.languages = i18n.load_languages()
-        self.templates = Environment(
-            loader=PackageLoader("gateway.pages"),
-            autoescape=select_autoescape(default=True),
-            extensions=["jinja2.ext.i18n"],
-            trim_blocks=True,
-            lstrip_blocks=True,
+        self.site = Site(
+            engine=engine,
+            settings=settings,
+            authenticator=authenticator,
+            signer=Signer(key),
+            flood=FloodGuard(engine),
+            languages=i18n.load_languages(),
+            templates=Environment(
+                loader=PackageLoader("gateway.pages"),
+                autoescape=select_autoescape(default=True),
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            ),
+            future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
         )
-        self.future_tolerance = timedelta(seconds=settings.future_tolerance_seconds)
         rules: Iterable[tuple[str, Handler, list[str]]] = (
             *worker.ROUTES,
             *management.ROUTES,
@@ -164,7 +74,7 @@ class Pages:
         request = Request(environ)
         wanted = request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)
         code = i18n.negotiate(wanted, lambda ours: request.accept_languages.best_match(ours))
-        view = View(self, request, self.languages[code], datetime.now(UTC))
+        view = View(self.site, request, self.site.languages[code], datetime.now(UTC))
         try:
             handler, values = self.urls.bind_to_environ(environ).match()
             response = handler(view, **values)

@@ -9,8 +9,8 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from gateway.domain.identity import Account, Role
-from gateway.pages.app import View
 from gateway.pages.management import logged_in
+from gateway.pages.view import View
 from gateway.services import certificates
 from storage.database import reading, transaction
 
