@@ -13,9 +13,9 @@ NO_PYTHON := no python3.13, python3.12 or python3.11 on PATH starts
 WANTED_INTERPRETER := $(shell $(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable), sys.version.split()[0])' 2>/dev/null)
 PYTHON_VERSION := $(subst $(eval) ,.,$(wordlist 1,2,$(subst ., ,$(word 2,$(WANTED_INTERPRETER)))))
 
-# .venv is the default interpreter's; another one gets a venv of its own (.venv-3.12, ...), so
-# that trying a version leaves .venv as it was.
-VENV := $(if $(filter-out $(DEFAULT_PYTHON),$(PYTHON)),.venv-$(PYTHON_VERSION),.venv)
+# .venv is the default interpreter's, however PYTHON names it; another one gets a venv of its
+# own (.venv-3.12, ...), so that trying a version leaves .venv as it was.
+VENV := $(if $(filter $(realpath $(DEFAULT_PYTHON)),$(firstword $(WANTED_INTERPRETER))),.venv,.venv-$(PYTHON_VERSION))
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
