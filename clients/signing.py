@@ -43,7 +43,10 @@ THUMBPRINT = "http://docs.oasis-open.org/wss/oasis-wss-soap-message-security-1.1
 WSSE11 = "http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd"
 SAML_PROFILE = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1"
 SAML2_TOKEN = SAML_PROFILE + "#SAMLV2.0"
+SAML1_TOKEN = SAML_PROFILE + "#SAMLV1.1"
 SAML_ID = SAML_PROFILE + "#SAMLID"
+SAML1_ID = "http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.0#SAMLAssertionID"
+NS_SAML2 = "urn:oasis:names:tc:SAML:2.0:assertion"
 
 # How the signature names its certificate (WS-SecurityPolicy: the token itself, or
 # MustSupportRefKeyIdentifier / MustSupportRefIssuerSerial when it is not sent).
@@ -80,8 +83,9 @@ class X509Signature:
         lifetime: timedelta = timedelta(minutes=5),
         assertion: bytes | None = None,
     ) -> None:
-        """``assertion``: a SAML 2.0 holder-of-key assertion a token service issued for this
-        certificate, sent in the header and naming the key instead of ``key_reference``."""
+        """``assertion``: a SAML holder-of-key assertion (1.1 or 2.0) a token service issued
+        for this certificate, sent in the header and naming the key instead of
+        ``key_reference``."""
         if key_reference not in KEY_REFERENCES:
             raise ValueError(f"key_reference must be one of {', '.join(KEY_REFERENCES)}")
         self.certificate = x509.load_pem_x509_certificate(certificate)
@@ -134,11 +138,14 @@ def sign(envelope: etree._Element, signer: X509Signature, now: datetime) -> etre
     if signer.assertion is not None:
         assertion = etree.fromstring(signer.assertion)
         security.insert(0, assertion)
-        token_reference.set(f"{{{WSSE11}}}TokenType", SAML2_TOKEN)
+        version_2 = assertion.tag == f"{{{NS_SAML2}}}Assertion"
+        token_reference.set(f"{{{WSSE11}}}TokenType", SAML2_TOKEN if version_2 else SAML1_TOKEN)
         identifier = etree.SubElement(
-            token_reference, f"{{{NS_WSSE}}}KeyIdentifier", ValueType=SAML_ID
+            token_reference,
+            f"{{{NS_WSSE}}}KeyIdentifier",
+            ValueType=SAML_ID if version_2 else SAML1_ID,
         )
-        identifier.text = assertion.get("ID")
+        identifier.text = assertion.get("ID" if version_2 else "AssertionID")
     elif signer.key_reference == "token":
         token = etree.Element(
             f"{{{NS_WSSE}}}BinarySecurityToken", EncodingType=BASE64, ValueType=X509V3

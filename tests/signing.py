@@ -82,36 +82,65 @@ def xmlsec() -> ModuleType:
     return binding
 
 
-def assertion(issuer: Pair, holder: Pair, not_on_or_after: timedelta = timedelta(hours=8)) -> bytes:
-    """A SAML 2.0 holder-of-key assertion for ``holder``'s certificate, signed by the token
-    service ``issuer`` (an enveloped signature after its Issuer, as token services place it)."""
+ASSERTION_ID = "_a75adf55-01d7-40cc-929f-dbd8372ebdfc"
+
+
+def assertion(
+    issuer: Pair,
+    holder: Pair,
+    not_on_or_after: timedelta = timedelta(hours=8),
+    version: str = "2.0",
+) -> bytes:
+    """A SAML holder-of-key assertion (2.0, or 1.1 as the RSZ's token service issues) for
+    ``holder``'s certificate, signed by the token service ``issuer`` (an enveloped signature
+    where token services place it)."""
     from cryptography.x509 import load_pem_x509_certificate
     from signxml import XMLSigner
     from signxml.algorithms import SignatureConstructionMethod
 
     now = datetime.now(UTC)
     holder_der = load_pem_x509_certificate(holder.certificate).public_bytes(Encoding.DER)
-    saml = "urn:oasis:names:tc:SAML:2.0:assertion"
-    document = etree.fromstring(
-        f'<saml2:Assertion xmlns:saml2="{saml}" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" '
-        f'ID="_a75adf55-01d7-40cc-929f-dbd8372ebdfc" IssueInstant="{now.isoformat()}" '
-        'Version="2.0"><saml2:Issuer>urn:be:fgov:ehealth:sts</saml2:Issuer>'
-        '<ds:Signature Id="placeholder"/><saml2:Subject><saml2:NameID>badge-system'
-        "</saml2:NameID><saml2:SubjectConfirmation "
-        'Method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"><saml2:SubjectConfirmationData>'
+    key_info = (
         "<ds:KeyInfo><ds:X509Data><ds:X509Certificate>"
-        f"{base64.b64encode(holder_der).decode()}</ds:X509Certificate></ds:X509Data>"
-        "</ds:KeyInfo></saml2:SubjectConfirmationData></saml2:SubjectConfirmation>"
-        f'</saml2:Subject><saml2:Conditions NotBefore="{(now - timedelta(minutes=5)).isoformat()}" '
-        f'NotOnOrAfter="{(now + not_on_or_after).isoformat()}"/></saml2:Assertion>'
+        f"{base64.b64encode(holder_der).decode()}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>"
     )
+    window = (
+        f'NotBefore="{(now - timedelta(minutes=5)).isoformat()}" '
+        f'NotOnOrAfter="{(now + not_on_or_after).isoformat()}"'
+    )
+    ds = 'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"'
+    if version == "2.0":
+        text = (
+            f'<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" {ds} '
+            f'ID="{ASSERTION_ID}" IssueInstant="{now.isoformat()}" Version="2.0">'
+            "<saml2:Issuer>urn:be:fgov:ehealth:sts</saml2:Issuer>"
+            '<ds:Signature Id="placeholder"/><saml2:Subject><saml2:NameID>badge-system'
+            "</saml2:NameID><saml2:SubjectConfirmation "
+            'Method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key">'
+            f"<saml2:SubjectConfirmationData>{key_info}</saml2:SubjectConfirmationData>"
+            f"</saml2:SubjectConfirmation></saml2:Subject><saml2:Conditions {window}/>"
+            "</saml2:Assertion>"
+        )
+    else:
+        text = (
+            f'<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion" {ds} '
+            f'AssertionID="{ASSERTION_ID}" IssueInstant="{now.isoformat()}" '
+            'Issuer="urn:be:fgov:ehealth:sts" MajorVersion="1" MinorVersion="1">'
+            f"<saml:Conditions {window}/><saml:AttributeStatement><saml:Subject>"
+            "<saml:NameIdentifier>badge-system</saml:NameIdentifier><saml:SubjectConfirmation>"
+            "<saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:holder-of-key"
+            f"</saml:ConfirmationMethod>{key_info}</saml:SubjectConfirmation></saml:Subject>"
+            "</saml:AttributeStatement>"
+            '<ds:Signature Id="placeholder"/></saml:Assertion>'
+        )
     signed_assertion = XMLSigner(
         method=SignatureConstructionMethod.enveloped,
         c14n_algorithm="http://www.w3.org/2001/10/xml-exc-c14n#",
     ).sign(
-        document,
+        etree.fromstring(text),
         key=issuer.key,
         cert=issuer.certificate.decode(),
-        reference_uri="#_a75adf55-01d7-40cc-929f-dbd8372ebdfc",
+        reference_uri="#" + ASSERTION_ID,
+        id_attribute="ID" if version == "2.0" else "AssertionID",
     )
     return etree.tostring(signed_assertion)

@@ -346,11 +346,14 @@ def test_a_request_signed_as_wss4j_lays_it_out_is_accepted(
     assert sqlite_gateway.count() == 1
 
 
-def test_a_holder_of_key_assertion_signed_by_a_registered_token_service_is_accepted(gateway):
+@pytest.mark.parametrize("version", ["2.0", "1.1"])
+def test_a_holder_of_key_assertion_signed_by_a_registered_token_service_is_accepted(
+    gateway, version
+):
     holder, service = pair(), pair("token-service")
     register(gateway, holder)
     register(gateway, service, username=None)
-    document = signed(holder, assertion=assertion(service, holder))
+    document = signed(holder, assertion=assertion(service, holder, version=version))
     reply = send(gateway, document)
     assert reply.status == 200, reply.body
     assert gateway.count() == 1

@@ -96,20 +96,15 @@ def read_assertion(assertion: etree._Element) -> tuple[bytes, SignedAssertion]:
 
 
 def _holder_certificate(assertion: etree._Element) -> bytes:
-    if assertion.tag == ASSERTION_1:
-        paths = [
-            f".//saml1:SubjectConfirmation[saml1:ConfirmationMethod='{HOLDER_OF_KEY_1}']/"
-            + _CERTIFICATE
-        ]
+    if assertion.tag == ASSERTION_1:  # in a statement of the assertion, not a ds:Object
+        confirmation = f"[saml1:ConfirmationMethod='{HOLDER_OF_KEY_1}']/"
+        path = "saml1:*/saml1:Subject/saml1:SubjectConfirmation" + confirmation + _CERTIFICATE
     else:
-        paths = [
-            f"saml2:Subject/saml2:SubjectConfirmation[@Method='{HOLDER_OF_KEY_2}']/"
-            "saml2:SubjectConfirmationData/" + _CERTIFICATE
-        ]
-    for path in paths:
-        found = assertion.xpath(path, namespaces=_NS)
-        if isinstance(found, list) and found and isinstance(found[0], etree._Element):
-            return decode_base64(found[0].text, "holder's certificate")
+        confirmation = f"[@Method='{HOLDER_OF_KEY_2}']/saml2:SubjectConfirmationData/"
+        path = "saml2:Subject/saml2:SubjectConfirmation" + confirmation + _CERTIFICATE
+    found = assertion.xpath(path, namespaces=_NS)
+    if isinstance(found, list) and found and isinstance(found[0], etree._Element):
+        return decode_base64(found[0].text, "holder's certificate")
     raise SignatureRejected(
         "The SAML assertion carries no holder-of-key SubjectConfirmation with the holder's "
         "X.509 certificate."
@@ -143,7 +138,11 @@ def _verifier(assertion: etree._Element) -> Verify:
         )
         try:
             XMLVerifier().verify(
-                assertion, x509_cert=x509.load_der_x509_certificate(der), expect_config=config
+                assertion,
+                x509_cert=x509.load_der_x509_certificate(der),
+                expect_config=config,
+                # SAML 1.1 names its id AssertionID, which signxml does not look for itself.
+                id_attribute="AssertionID" if assertion.tag == ASSERTION_1 else "ID",
             )
         except (SignXMLException, ValueError, etree.LxmlError) as failure:
             raise SignatureRejected(
