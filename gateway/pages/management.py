@@ -282,8 +282,7 @@ def export_csv(view: View, account: Account, csrf: str) -> Response:
 
 @logged_in
 def workplaces(view: View, account: Account, csrf: str) -> Response:
-    with reading(view.engine, registrations=False) as connection:
-        found = smartphone.printable(connection, account.company_id)
+    found = smartphone.printable(view.engine, account.company_id)
     base = view.base_url()
     return view.render(
         "manage_workplaces.html",
@@ -296,8 +295,7 @@ def workplaces(view: View, account: Account, csrf: str) -> Response:
 
 @logged_in
 def workplace_qr(view: View, account: Account, csrf: str, workplace_id: str) -> Response:
-    with reading(view.engine, registrations=False) as connection:
-        site = smartphone.site(connection, workplace_id)
+    site = smartphone.site(view.engine, workplace_id)
     if site is None or account.company_id not in site.declaration.companies():
         raise NotFound()
     return Response(qr_code(view.base_url(), workplace_id), content_type="image/svg+xml")

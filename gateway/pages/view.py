@@ -21,7 +21,6 @@ from gateway.pages.flood import FloodGuard, Refusal
 from gateway.pages.sessions import SESSION_COOKIE, Session, Signer
 from gateway.services import accounts
 from gateway.services.authentication import Authenticator
-from storage.database import reading
 
 
 @dataclass(frozen=True)
@@ -70,8 +69,7 @@ class View:
 
     def account(self, session: Session) -> Account | None:
         """The account of a valid ``session``, if it is still active."""
-        with reading(self.engine, registrations=False) as connection:
-            return accounts.active(connection, session.username)
+        return accounts.active(self.engine, session.username)
 
     def render(self, template: str, status: int = 200, **context: Any) -> Response:
         page = self.pages.templates.get_template(template)

@@ -21,7 +21,6 @@ from werkzeug.wrappers import Response
 from gateway.domain.reference import Declaration
 from gateway.domain.registration import (
     EVENT_TYPES,
-    Channel,
     RefusedRegistration,
     RegistrationMeans,
     Sender,
@@ -34,13 +33,11 @@ from gateway.pages.forms import FormErrors, Identity, read_identity, read_regist
 from gateway.pages.sessions import DEVICE_COOKIE, DEVICE_SECONDS
 from gateway.pages.view import View
 from gateway.services import smartphone
-from gateway.services.registrations import register_from
-from storage.database import reading, transaction
+from gateway.services.registrations import register_from_page
 
 
 def _declaration(view: View, workplace_id: str) -> tuple[Declaration, dict[str, str]]:
-    with reading(view.engine, registrations=False) as connection:
-        found = smartphone.site(connection, workplace_id)
+    found = smartphone.site(view.engine, workplace_id)
     if found is None:
         raise NotFound()
     return found.declaration, found.names
@@ -159,10 +156,9 @@ def register(view: View, workplace_id: str) -> Response:
     sender = Sender(
         f"web:{device}", registration.company_id or declaration.contractor, UserType.WORKER
     )
-    with transaction(view.engine, registering=True) as connection:
-        (answer,) = register_from(
-            connection, sender, [registration], view.now, view.pages.future_tolerance, Channel.WEB
-        )
+    answer = register_from_page(
+        view.engine, sender, registration, view.now, view.pages.future_tolerance
+    )
     assert not isinstance(answer, RefusedRegistration)  # the server's own time is never refused
     return view.render("worker_done.html", declaration=declaration, names=names, stored=answer)
 

@@ -13,7 +13,7 @@ from gateway.services.errors import ServiceError
 from gateway.services.passwords import SecretKey, hash_password
 from gateway.xml.characters import is_xml_text
 from storage import accounts
-from storage.database import transaction
+from storage.database import reading, transaction
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -95,9 +95,11 @@ def add(
     return account
 
 
-def active(connection: Connection, username: str) -> Account | None:
-    """The account of ``username`` if it exists and is not disabled."""
-    stored = accounts.find(connection, username)
+def active(engine: Engine, username: str) -> Account | None:
+    """The account of ``username`` if it exists and is not disabled (a page's session), read
+    in a transaction that merges no staged registrations."""
+    with reading(engine, registrations=False) as connection:
+        stored = accounts.find(connection, username)
     if stored is None or stored.account.disabled:
         return None
     return stored.account

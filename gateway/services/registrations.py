@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from gateway import metrics
 from gateway.domain.acceptance import refusals
@@ -31,6 +31,7 @@ from gateway.domain.workday import work_day, worker_key
 from gateway.services import consultation
 from gateway.services.errors import RegistrationNotFound
 from storage import queue, registrations
+from storage.database import transaction
 
 # A concurrent request may store one of our references between our look-up and our insert
 # (where the database lets writers interleave); the unique constraint catches it and the batch
@@ -52,6 +53,22 @@ def register(
     """Store ``batch`` sent by ``account`` over the webservice and answer each registration
     in order."""
     return register_from(connection, sender_of(account), batch, now, future_tolerance)
+
+
+def register_from_page(
+    engine: Engine,
+    sender: Sender,
+    registration: SubmittedRegistration,
+    now: datetime,
+    future_tolerance: timedelta,
+) -> Acknowledgement:
+    """Store ``registration`` made on the worker's page, in a transaction of its own, and
+    answer it."""
+    with transaction(engine, registering=True) as connection:
+        (answer,) = register_from(
+            connection, sender, [registration], now, future_tolerance, Channel.WEB
+        )
+    return answer
 
 
 # What refuses registrations of a batch outright: CIaO's acceptance rule, or a contract's own.
