@@ -253,11 +253,17 @@ class RunningGateway:
             return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
+# How often a test's server loop looks whether shutdown() was called: by default every half
+# second, which was half a second of every test that starts a gateway.
+SHUTDOWN_POLL_SECONDS = 0.01
+
+
 def serve_in_thread(app: Callable[..., object]) -> tuple[_ThreadingServer, str]:
     server = make_server(
         "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
     )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    loop = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True)
+    loop.start()
     return server, f"http://127.0.0.1:{server.server_port}"
 
 
