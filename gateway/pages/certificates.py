@@ -12,7 +12,6 @@ from gateway.domain.identity import Account, Role
 from gateway.pages.management import logged_in
 from gateway.pages.view import View
 from gateway.services import certificates
-from storage.database import reading, transaction
 
 
 @logged_in
@@ -23,19 +22,17 @@ def certificate_list(view: View, account: Account, csrf: str) -> Response:
     form = view.request.form
     if view.request.method == "POST":
         try:
-            with transaction(view.engine) as connection:
-                if form.get("fingerprint"):
-                    certificates.remove(connection, form["fingerprint"])
-                else:
-                    username = None if form.get("token_service") else form.get("username", "")
-                    pem = form.get("certificate", "").encode()
-                    certificates.add(connection, pem, username)
+            if form.get("fingerprint"):
+                certificates.remove_in(view.engine, form["fingerprint"])
+            else:
+                username = None if form.get("token_service") else form.get("username", "")
+                pem = form.get("certificate", "").encode()
+                certificates.add_in(view.engine, pem, username)
         except certificates.InvalidCertificate as refused:
             problem = view.reason(refused.reason)
         else:
             return redirect("/manage/certificates", code=303)
-    with reading(view.engine, registrations=False) as connection:
-        registered = certificates.listing(connection)
+    registered = certificates.listing_in(view.engine)
     return view.render(
         "manage_certificates.html",
         400 if problem else 200,

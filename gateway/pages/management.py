@@ -36,7 +36,6 @@ from gateway.services.errors import (
 )
 from gateway.xml.conformance import correction_refusals
 from gateway.xml.export import csv_lines
-from storage.database import reading, transaction
 
 PAGE_SIZE = 50
 # A page whose first row the contract's FirstRow (an xs:int) can still hold.
@@ -162,8 +161,7 @@ def registration_list(view: View, account: Account, csrf: str) -> Response:
 def _search(
     view: View, account: Account, criteria: SearchCriteria
 ) -> tuple[int, list[StoredRegistration]]:
-    with reading(view.engine) as connection:
-        return consultation.search(connection, account, criteria)
+    return consultation.search_in(view.engine, account, criteria)
 
 
 @logged_in
@@ -187,8 +185,7 @@ def _detail(
     view: View, account: Account, csrf: str, registration_id: int, **context: Any
 ) -> Response:
     try:
-        with reading(view.engine) as connection:
-            found = registrations.get(connection, account, registration_id, contract=None)
+        found = registrations.get_in(view.engine, account, registration_id, contract=None)
     except RegistrationNotFound:
         raise NotFound() from None
     return view.render(
@@ -241,10 +238,9 @@ def correction(view: View, account: Account, csrf: str, registration_id: int) ->
         refusal = view._(CORRECTION_FIELDS[element])
         return _detail(view, account, csrf, registration_id, filed=None, refusal=refusal)
     try:
-        with transaction(view.engine) as connection:
-            filed = corrections.request(
-                connection, account, registration_id, kind, proposed, motivation, view.now
-            )
+        filed = corrections.request_in(
+            view.engine, account, registration_id, kind, proposed, motivation, view.now
+        )
     except CorrectionRefused as refused:
         refusal = view.reason(refused.reason)
         return _detail(view, account, csrf, registration_id, filed=None, refusal=refusal)

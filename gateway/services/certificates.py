@@ -27,6 +27,7 @@ from gateway.domain.identity import (
     RegisteredCertificate,
 )
 from gateway.domain.reasons import Reason
+from gateway.services import units
 from gateway.services.errors import Refused
 from storage import certificates
 
@@ -101,6 +102,12 @@ def listing(connection: Connection) -> list[RegisteredCertificate]:
 def remove(connection: Connection, fingerprint: str) -> None:
     if not certificates.remove(connection, fingerprint.lower().replace(":", "")):
         raise InvalidCertificate(Reason(NOT_REGISTERED, {"fingerprint": fingerprint}))
+
+
+# Each in a transaction of its own (the certificates page).
+listing_in = units.read_only(listing, registrations=False)
+add_in = units.writing(add)
+remove_in = units.writing(remove)
 
 
 # Around an unescaped separator, the spaces some stacks write (.NET: "CN=x, O=y").

@@ -17,6 +17,7 @@ from gateway.domain.consultation import (
 from gateway.domain.identity import Account, Role
 from gateway.domain.registration import Contract, RegistrationError, Status, StoredRegistration
 from gateway.domain.workday import work_day, worker_key
+from gateway.services import units
 from gateway.services.errors import SearchRefused
 from storage import consultation, queue, registrations
 
@@ -33,6 +34,10 @@ def search(
     if refusal is not None:
         raise SearchRefused(refusal)
     return consultation.search(connection, criteria, viewer(account))
+
+
+# ``search`` in a reading transaction of its own (the management pages).
+search_in = units.read_only(search)
 
 
 def visible(connection: Connection, account: Account, registration_id: int) -> bool:

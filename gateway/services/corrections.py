@@ -21,7 +21,7 @@ from gateway.domain.corrections import (
 from gateway.domain.identity import Account
 from gateway.domain.reasons import Reason
 from gateway.domain.workday import work_day, worker_key
-from gateway.services import consultation
+from gateway.services import consultation, units
 from gateway.services.errors import (
     CorrectionRefused,
     CorrectionRequestNotFound,
@@ -63,6 +63,10 @@ def request(
         status=CorrectionStatus.PENDING,
     )
     return replace(pending, id=corrections.add(connection, pending))
+
+
+# ``request`` in a transaction of its own (the management pages).
+request_in = units.writing(request)
 
 
 def listing(connection: Connection, status: CorrectionStatus) -> list[CorrectionRequest]:

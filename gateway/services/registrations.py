@@ -28,7 +28,7 @@ from gateway.domain.registration import (
     UserType,
 )
 from gateway.domain.workday import work_day, worker_key
-from gateway.services import consultation
+from gateway.services import consultation, units
 from gateway.services.errors import RegistrationNotFound
 from storage import queue, registrations
 from storage.database import transaction
@@ -185,3 +185,7 @@ def get(
     ):
         raise RegistrationNotFound(registration_id)
     return found
+
+
+# ``get`` in a reading transaction of its own (the management pages).
+get_in = units.read_only(get)
