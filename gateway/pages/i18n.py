@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -67,6 +68,7 @@ REMARK_ACTIONS = tuple(kind.action for kind in CATALOGUE)
 REASONS = corrections.REASONS + consultation.REASONS + CERTIFICATE_REASONS
 
 
+@cache  # the catalogues do not change while the process runs; tests build many apps
 def _compiled(language: str) -> gettext.NullTranslations:
     if language == "en":
         return gettext.NullTranslations()
