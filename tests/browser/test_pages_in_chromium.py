@@ -260,6 +260,14 @@ def test_every_page_passes_an_axe_core_accessibility_audit(browser, sqlite_gatew
     ):
         employer.goto(base + path)
         violations += audit(employer)
+    sqlite_gateway.admin()  # the operator account rsz-operator
+    operator = log_in(browser, base, "rsz-operator", bypass_csp=True)
+    operator.goto(base + "/manage/certificates")
+    violations += audit(operator)
+    operator.get_by_label("Account", exact=True).fill("badge-system")
+    operator.get_by_label("Certificate (PEM)").fill("not a certificate")
+    operator.get_by_role("button", name="Register").click()  # refused: the reason is shown
+    violations += audit(operator)
     login = browser.new_context(locale="nl-BE", bypass_csp=True).new_page()
     login.goto(base + "/manage/login")
     violations += audit(login)
