@@ -27,8 +27,8 @@ from bench.common import (
 )
 from clients.signing import X509Signature, sign
 from gateway.services import certificates
+from gateway.soap.protocol import HEADER
 from gateway.soap.security import read_credentials, read_username_token
-from gateway.soap.wsse import HEADER
 from storage.database import transaction
 
 

@@ -13,8 +13,9 @@ from lxml import etree
 
 from gateway.domain.identity import SignatureToken, UsernameToken
 from gateway.services.errors import SignatureRejected
+from gateway.soap.protocol import HEADER
 from gateway.soap.signature import read_signature_token, signature_of
-from gateway.soap.wsse import HEADER, NS_WSSE, NS_WSU, SECURITY
+from gateway.soap.wsse import NS_WSSE, NS_WSU, SECURITY
 
 # A token type URI, not a password.
 TOKEN_PROFILE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"  # noqa: S105

@@ -30,10 +30,9 @@ from signxml.exceptions import SignXMLException
 from gateway.domain.identity import CertificateReference, SignatureToken, SignedAssertion, Verify
 from gateway.services.errors import SignatureRejected
 from gateway.soap import saml
+from gateway.soap.protocol import BODY, HEADER
 from gateway.soap.wsse import (
-    BODY,
     DIGEST_METHODS,
-    HEADER,
     NS_DS,
     NS_WSSE,
     NS_WSU,

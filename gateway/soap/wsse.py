@@ -10,7 +10,6 @@ from lxml import etree
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
 
 from gateway.services.errors import SignatureRejected
-from gateway.xml.contract import NS_SOAP11_ENV
 
 NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 NS_WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
@@ -24,8 +23,6 @@ SIGNATURE_METHODS = frozenset(
 )
 DIGEST_METHODS = frozenset({DigestAlgorithm.SHA256, DigestAlgorithm.SHA384, DigestAlgorithm.SHA512})
 
-HEADER = f"{{{NS_SOAP11_ENV}}}Header"
-BODY = f"{{{NS_SOAP11_ENV}}}Body"
 SECURITY = f"{{{NS_WSSE}}}Security"
 TIMESTAMP = f"{{{NS_WSU}}}Timestamp"
 
