@@ -266,7 +266,7 @@ used_nonces = Table(
     Column("created_at", DateTime, nullable=False, index=True),
 )
 
-# Hits on the pages counted against their flood limits (gateway/pages/flood.py), one row per
+# Hits on the pages counted against their flood limits (gateway/services/flood.py), one row per
 # key (an address, a device) and window: shared by every process of every host. A row is
 # deleted by the first hit after its window ends.
 flood_counters = Table(

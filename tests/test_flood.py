@@ -13,7 +13,7 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.test import Client
 
 from gateway.bootstrap import create_app
-from gateway.pages.flood import DatabaseStorage
+from gateway.services.flood import DatabaseStorage
 from storage import flood
 from storage.database import bookkeeping, reading
 

@@ -21,10 +21,10 @@ from werkzeug.wrappers import Request, Response
 from gateway.config import Settings
 from gateway.logs import describe
 from gateway.pages import certificates, i18n, management, worker
-from gateway.pages.flood import FloodGuard
 from gateway.pages.sessions import LANGUAGE_COOKIE, Signer
 from gateway.pages.view import Site, View
 from gateway.services.authentication import Authenticator
+from gateway.services.flood import FloodGuard
 from gateway.services.passwords import SecretKey
 
 log = logging.getLogger("ciao.pages")

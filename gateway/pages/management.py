@@ -22,12 +22,11 @@ from gateway.domain.identity import Account
 from gateway.domain.registration import Contract, Status, StoredRegistration
 from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import BELGIUM
-from gateway.pages import flood
 from gateway.pages.i18n import N_
 from gateway.pages.qr import qr_code, registration_url
 from gateway.pages.sessions import SESSION_COOKIE, SESSION_SECONDS, same_token
 from gateway.pages.view import View
-from gateway.services import consultation, corrections, export, registrations, smartphone
+from gateway.services import consultation, corrections, export, flood, registrations, smartphone
 from gateway.services.errors import (
     AuthenticationFailed,
     CorrectionRefused,

@@ -17,10 +17,10 @@ from gateway.config import Settings
 from gateway.domain.identity import Account
 from gateway.domain.reasons import Reason
 from gateway.pages import i18n
-from gateway.pages.flood import FloodGuard, Refusal
 from gateway.pages.sessions import SESSION_COOKIE, Session, Signer
 from gateway.services import accounts
 from gateway.services.authentication import Authenticator
+from gateway.services.flood import FloodGuard, Refusal
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,10 @@ from gateway.domain.registration import (
 )
 from gateway.domain.smartphone import SCANNED, employers_on
 from gateway.domain.workday import BELGIUM
-from gateway.pages import flood
 from gateway.pages.forms import FormErrors, Identity, read_identity, read_registration
 from gateway.pages.sessions import DEVICE_COOKIE, DEVICE_SECONDS
 from gateway.pages.view import View
-from gateway.services import smartphone
+from gateway.services import flood, smartphone
 from gateway.services.registrations import register_from_page
 
 
