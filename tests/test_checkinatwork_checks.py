@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.checkinatwork import RszClient, rsz_protocol
 from tests.conftest import WORKERS, A, B, D, RunningGateway
+from tests.processes import wait_until
 from tests.test_checkinatwork import TODAY, presence
 from tests.test_remarks import declaration, known_world
 
@@ -87,10 +88,7 @@ def test_a_declaration_filed_later_clears_the_remark_at_the_next_check(checking)
     [late] = register(client, presence(WorkPlaceId="DW2026000777"))
     assert checked(client, late) == ["DUC IS NOT EXISTING"]
     checking.admin().service.updateReferenceData(Declaration=[declaration("DW2026000777")])
-    end = time.monotonic() + 15
-    while checked(client, late) != []:
-        assert time.monotonic() < end, "the remark stayed"
-        time.sleep(0.05)
+    wait_until(lambda: checked(client, late) == [], 15, "the remark's going")
 
 
 def test_a_contractor_sees_its_subcontractors_presences_and_an_outsider_does_not(

@@ -12,7 +12,6 @@ import contextlib
 import json
 import secrets
 import socket
-import time
 import urllib.error
 import urllib.request
 from datetime import UTC, date, datetime
@@ -27,7 +26,7 @@ from gateway.services import accounts
 from gateway.services.passwords import SecretKey
 from storage.database import transaction
 from tests.conftest import postgres_database
-from tests.processes import Gateway
+from tests.processes import Gateway, wait_until
 from tests.reliability.test_database_outage import Relay
 from tests.soap import WSSE, envelope, post, register_body
 from tests.web import WebClient
@@ -126,19 +125,6 @@ def _status(url: str) -> int:
         return error.code
 
 
-def _within(condition, seconds: float) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
-def _until(condition, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
-    assert _within(condition, seconds), "the condition did not come true in time"
-
-
 def _errors(gateway: Gateway) -> str:
     return "".join(
         line for line in gateway.log.read_text().splitlines() if '"level": "ERROR"' in line
@@ -195,7 +181,11 @@ def registrations_and_checks(day: Day) -> None:
         )
     plain = day.client("PresenceRegistration", *EMPLOYER)
     first = answers[0].PresenceRegistration.PresenceRegistrationId
-    _until(lambda: plain.service.getPresenceRegistration(first).LastValidation is not None)
+    wait_until(
+        lambda: plain.service.getPresenceRegistration(first).LastValidation is not None,
+        60,
+        "the first registration's check",
+    )
     wrong = day.client("PresenceRegistration", EMPLOYER[0], WRONG_PASSWORD)
     with pytest.raises(zeep.exceptions.Fault):
         wrong.service.getPresenceRegistration(first)
@@ -242,9 +232,10 @@ def outage(day: Day, relay: TrippingRelay) -> None:
     assert _status(day.gateway.base + "/ready") == 503
     # The check worker meets the outage too, and logs its failure with a traceback (as long
     # as it polls; a worker that waits on the database's notifications may say nothing).
-    _within(lambda: '"logger": "ciao.checks"' in _errors(day.gateway), 10)
+    with contextlib.suppress(AssertionError):
+        wait_until(lambda: '"logger": "ciao.checks"' in _errors(day.gateway), 10, "its log")
     relay.start()
-    _until(lambda: _status(day.gateway.base + "/ready") == 200)
+    wait_until(lambda: _status(day.gateway.base + "/ready") == 200, 60, "/ready once back")
     again = day.client("PresenceRegistration", *EMPLOYER, use_digest=True)
     again.service.registerPresences(
         PresenceRegistrationRequest=[_registration(BIS_WORKER, "CHECK_OUT", 16, "ref-out")]
