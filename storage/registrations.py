@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, null, select, text, union_all
+from sqlalchemy import BindParameter, Connection, Row, bindparam, null, select, text, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql import Executable
 
 from gateway.domain.registration import (
     Address,
@@ -260,6 +259,23 @@ _AS_MERGED = [
 ]
 
 
+# Built once with an expanding parameter: built anew for each request, the statement's
+# construction and cache key took as long as the rest of a single registration's storing.
+_REFERENCES: BindParameter[list[str]] = bindparam("references", expanding=True)
+_MERGED_BY_REFERENCE = select(registrations).where(
+    registrations.c.sender_id == bindparam("sender_id"),
+    registrations.c.client_reference.in_(_REFERENCES),
+)
+# On SQLite staged registrations may not be merged yet (``storage.staging``).
+_ANY_BY_REFERENCE = union_all(
+    _MERGED_BY_REFERENCE,
+    select(*_AS_MERGED).where(
+        staged_registrations.c.sender_id == bindparam("sender_id"),
+        staged_registrations.c.client_reference.in_(_REFERENCES),
+    ),
+)
+
+
 def find_by_references(
     connection: Connection, sender_id: str, references: Iterable[str]
 ) -> dict[str, StoredRegistration]:
@@ -267,17 +283,9 @@ def find_by_references(
     wanted = sorted(set(references))
     if not wanted:
         return {}
-    merged = select(registrations).where(
-        registrations.c.sender_id == sender_id, registrations.c.client_reference.in_(wanted)
-    )
-    query: Executable = merged
-    if staging.used(connection):  # and maybe not merged yet
-        staged = select(*_AS_MERGED).where(
-            staged_registrations.c.sender_id == sender_id,
-            staged_registrations.c.client_reference.in_(wanted),
-        )
-        query = union_all(merged, staged)
-    found = (from_row(row) for row in connection.execute(query))
+    query = _ANY_BY_REFERENCE if staging.used(connection) else _MERGED_BY_REFERENCE
+    rows = connection.execute(query, {"sender_id": sender_id, "references": wanted})
+    found = (from_row(row) for row in rows)
     return {r.submitted.client_reference: r for r in found if r.submitted.client_reference}
 
 
