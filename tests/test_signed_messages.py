@@ -423,3 +423,18 @@ def test_a_rejected_signature_on_checkinatwork_is_the_platforms_not_authenticate
     assert detail.findtext(f"{{{NS_ERR}}}Code") == "SOA-01001"
     assert "is not registered to an account" in etree.tostring(detail).decode()
     assert sqlite_gateway.count() == 0
+
+
+def test_an_expired_certificate_is_named_only_to_its_keys_holder(sqlite_gateway):
+    """Naming a registered certificate by issuer and serial proves nothing: whoever signs
+    with another key learns that the signature does not hold, not the certificate's dates."""
+    expired = pair("expired", days=10, start_days=-20)
+    register(sqlite_gateway, expired)
+    document = signed(pair("someone-else"), key_reference="issuer-serial")
+    certificate = load_pem_x509_certificate(expired.certificate)
+    document.find(".//ds:X509IssuerName", {"ds": NS_DS}).text = "CN=expired"
+    document.find(".//ds:X509SerialNumber", {"ds": NS_DS}).text = str(certificate.serial_number)
+    reply = send(sqlite_gateway, document)
+    assert reply.error_code == "Client.SignatureRejected"
+    assert "The signature does not hold" in reply.messages[0]
+    assert "expired" not in reply.messages[0].replace("CN=expired", "")

@@ -38,8 +38,9 @@ class UsernameToken:
     created_text: str | None = None
 
 
-# Checks a signature with a certificate (its DER) at a moment; raises if it does not hold.
-Verify = Callable[[bytes, datetime], None]
+# Checks a signature with a certificate (its DER), whatever the certificate's validity, which
+# is checked once the key is proven; raises if it does not hold.
+Verify = Callable[[bytes], None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,10 @@ class Authenticator:
             issuer = None
             if assertion is not None:
                 issuer = _registered(connection, assertion.issuer_reference, token_service=True)
+        # The key proven first: a certificate's dates and subject are told only to its holder.
+        if assertion is not None and issuer is not None:
+            assertion.verify(issuer.der)
+        token.verify(certificate.der)
         _check_validity(certificate, now, "signing")
         if assertion is not None and issuer is not None:
             _check_validity(issuer, now, "token service's")
@@ -174,8 +178,6 @@ class Authenticator:
                     f"NotOnOrAfter; the gateway's clock: {now.isoformat()}); ask the token "
                     "service for a new one."
                 )
-            assertion.verify(issuer.der, now)
-        token.verify(certificate.der, now)
         return certificate
 
     def _signer(

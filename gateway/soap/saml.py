@@ -10,7 +10,6 @@ by signxml like the message's signature.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 
 from cryptography import x509
 from lxml import etree
@@ -128,18 +127,19 @@ def _issuer_reference(signature: etree._Element) -> CertificateReference:
 
 
 def _verifier(assertion: etree._Element) -> Verify:
-    def verify(der: bytes, now: datetime) -> None:
+    def verify(der: bytes) -> None:
+        certificate = x509.load_der_x509_certificate(der)
         config = SignatureConfiguration(
             location="./",
             expect_references=1,
             signature_methods=SIGNATURE_METHODS,
             digest_algorithms=DIGEST_METHODS,
-            verification_time=now,
+            verification_time=certificate.not_valid_before_utc,  # its validity: see signature
         )
         try:
             XMLVerifier().verify(
                 assertion,
-                x509_cert=x509.load_der_x509_certificate(der),
+                x509_cert=certificate,
                 expect_config=config,
                 # SAML 1.1 names its id AssertionID, which signxml does not look for itself.
                 id_attribute="AssertionID" if assertion.tag == ASSERTION_1 else "ID",

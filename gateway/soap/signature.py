@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime
 
 from cryptography import x509
 from lxml import etree
@@ -249,18 +248,20 @@ def _by_certificate(der: bytes) -> CertificateReference:
 
 
 def _verifier(envelope: etree._Element, references: int) -> Verify:
-    """Checks the message's signature with a certificate (DER) at a moment: every
-    reference's digest and the signature value over SignedInfo, with the algorithms above."""
+    """Checks the message's signature with a certificate (DER): every reference's digest and
+    the signature value over SignedInfo, with the algorithms above."""
 
-    def verify(der: bytes, now: datetime) -> None:
+    def verify(der: bytes) -> None:
+        certificate = x509.load_der_x509_certificate(der)
         config = SignatureConfiguration(
             location=f"./{HEADER}/{SECURITY}/",
             expect_references=references,
             signature_methods=SIGNATURE_METHODS,
             digest_algorithms=DIGEST_METHODS,
-            verification_time=now,
+            # The certificate's validity is checked once its key is proven (by whoever
+            # verifies), so that its dates are told only to its holder.
+            verification_time=certificate.not_valid_before_utc,
         )
-        certificate = x509.load_der_x509_certificate(der)
         try:
             # Not against signxml's copy of the XML Signature schema, which refuses the
             # ec:InclusiveNamespaces that WSS4J puts in CanonicalizationMethod; what is read
