@@ -16,11 +16,9 @@ from gateway.cli.common import CliError, migrated_engine, settings_of
 from gateway.domain.consultation import ExportRequest
 from gateway.domain.registration import Contract, StoredRegistration
 from gateway.pages.qr import qr_code, registration_url
-from gateway.services import export, reference
+from gateway.services import export, reference, smartphone
 from gateway.services.errors import ReferenceDataRefused
 from gateway.xml.export import csv_lines, xml_lines
-from storage import reference as reference_storage
-from storage.database import transaction
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -34,8 +32,7 @@ def cmd_import(args: argparse.Namespace) -> None:
         update = imports.read(args.kind, path, progress=lambda _: bar.update())
     engine = migrated_engine(settings)
     try:
-        with transaction(engine) as connection:
-            queued = reference.apply(connection, update, datetime.now(UTC))
+        queued = reference.apply_in(engine, update, datetime.now(UTC))
     except ReferenceDataRefused as refused:  # nothing of the file was stored
         raise CliError(f"{path}: {refused}") from None
     print(
@@ -96,9 +93,7 @@ def _date(text: str) -> date:
 def cmd_qr(args: argparse.Namespace) -> None:
     settings = settings_of(args)
     engine = migrated_engine(settings)
-    with transaction(engine) as connection:
-        known = reference_storage.declaration(connection, args.workplace_id) is not None
-    if not known:
+    if smartphone.site(engine, args.workplace_id) is None:
         raise CliError(
             f"there is no declaration of works {args.workplace_id} in {settings.database_url}; "
             "import it first (ciao-gateway import declarations FILE.csv)"

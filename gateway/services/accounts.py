@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from stdnum.be import vat
 
 from gateway.domain.identity import Account, Role
+from gateway.services import units
 from gateway.services.errors import ServiceError
 from gateway.services.passwords import SecretKey, hash_password
 from gateway.xml.characters import is_xml_text
@@ -120,3 +121,10 @@ def reset_password(connection: Connection, key: SecretKey, username: str, passwo
         connection, username, hash_password(password), key.encrypt(password), key.identity
     ):
         raise InvalidAccount(f"there is no account named {username!r}")
+
+
+# Each in a transaction of its own (the command line): a listing reads, the others write.
+add_in = units.writing(add)
+listing_in = units.read_only(listing, registrations=False)
+set_disabled_in = units.writing(set_disabled)
+reset_password_in = units.writing(reset_password)

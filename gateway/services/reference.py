@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from gateway.domain.reference import ReferenceUpdate
+from gateway.services import units
 from gateway.services.errors import ReferenceDataRefused
 from storage import queue, reference
 
@@ -34,3 +35,7 @@ def apply(connection: Connection, update: ReferenceUpdate, now: datetime) -> int
     return queue.enqueue_dependents(
         connection, workers, companies, workplaces, now.astimezone(UTC).replace(tzinfo=None)
     )
+
+
+# ``apply`` in a transaction of its own (the command line's import).
+apply_in = units.writing(apply)
