@@ -77,6 +77,18 @@ def test_a_presence_is_not_a_ciao_registration_and_the_reverse(gateway):
     assert found.PresenceRegistrationResultCount == 0
 
 
+def test_a_presence_cannot_be_corrected_on_the_ciao_service(gateway):
+    [presence_id] = register(RszClient(gateway), presence())
+    with pytest.raises(zeep.exceptions.Fault) as raised:
+        gateway.client().service.requestCorrection(
+            PresenceRegistrationId=presence_id,
+            CorrectionType="WRONG_WORKPLACE_ID",
+            ProposedValue="DW2026000002",
+            Motivation="The site's number was typed wrong.",
+        )
+    assert raised.value.code.endswith("Client.RegistrationNotFound")
+
+
 def test_search_pages_and_sorts_presences_as_asked(gateway):
     client = RszClient(gateway)
     ids = register(

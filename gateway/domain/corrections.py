@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from gateway.domain.reasons import Reason
-from gateway.domain.registration import Status, StoredRegistration
+from gateway.domain.registration import Contract, Status, StoredRegistration
 
 WINDOW = timedelta(days=30)
 
@@ -83,10 +83,12 @@ def current_value(registration: StoredRegistration, kind: CorrectionType) -> str
 
 
 def correctable(registration: StoredRegistration, now: datetime) -> bool:
-    """Whether a correction of ``registration`` may still be requested at ``now``: not
-    cancelled, within the 30 days, and made with an enterprise number."""
+    """Whether a correction of ``registration`` may still be requested at ``now``: a CIaO
+    registration (Checkin@Work's v1 contract has no corrections), not cancelled, within the
+    30 days, and made with an enterprise number."""
     return (
-        registration.last_validation.status is not Status.CANCELLED
+        registration.submitted.contract is Contract.CIAO
+        and registration.last_validation.status is not Status.CANCELLED
         and now - registration.submitted.registered_at <= WINDOW
         and registration.submitted.company_id is not None
     )

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from gateway.domain.consultation import ExportRequest, SearchCriteria
 from gateway.domain.corrections import WINDOW, CorrectionType, correctable
 from gateway.domain.identity import Account
-from gateway.domain.registration import Contract, Status, StoredRegistration
+from gateway.domain.registration import Status, StoredRegistration
 from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import BELGIUM
 from gateway.pages.i18n import N_
@@ -193,8 +193,7 @@ def _detail(
         csrf=csrf,
         registration=found,
         kinds=BY_CODE,
-        # Corrections are CIaO's (requestCorrection); v1.11 has none.
-        correctable=correctable(found, view.now) and found.submitted.contract is Contract.CIAO,
+        correctable=correctable(found, view.now),
         correction_types=list(CorrectionType),
         deadline=found.submitted.registered_at + WINDOW,
         **context,

@@ -21,12 +21,9 @@ from gateway.domain.corrections import (
 from gateway.domain.identity import Account
 from gateway.domain.reasons import Reason
 from gateway.domain.workday import work_day, worker_key
-from gateway.services import consultation, units
-from gateway.services.errors import (
-    CorrectionRefused,
-    CorrectionRequestNotFound,
-    RegistrationNotFound,
-)
+from gateway.services import units
+from gateway.services.errors import CorrectionRefused, CorrectionRequestNotFound
+from gateway.services.registrations import get as registration_of
 from storage import corrections, queue, registrations
 
 
@@ -39,9 +36,7 @@ def request(
     motivation: str,
     now: datetime,
 ) -> CorrectionRequest:
-    found = registrations.get(connection, registration_id)
-    if found is None or not consultation.visible(connection, account, registration_id):
-        raise RegistrationNotFound(registration_id)
+    found = registration_of(connection, account, registration_id)
     if kind is CorrectionType.WRONG_COMPANY_ID and not valid_enterprise(proposed):
         raise CorrectionRefused(Reason(NOT_AN_ENTERPRISE_NUMBER, {"proposed": proposed}))
     above = corrections.contractor_above(
