@@ -16,11 +16,10 @@ from pathlib import Path
 from gateway import demo, metrics
 from gateway.cli.common import migrated_engine, settings_of
 from gateway.config import Settings
-from gateway.services import accounts, presences, reference, registrations
+from gateway.services import accounts
+from gateway.services import demo as demo_set_up
 from gateway.services.checking import CheckWorker
 from gateway.services.passwords import SecretKey
-from storage import reference as reference_storage
-from storage.database import transaction
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (the printed demo account of `make run`)
@@ -43,36 +42,26 @@ def _ensure_demo(settings: Settings) -> None:
     time: reference registries and a day of registrations of the demo employer."""
     engine = migrated_engine(settings)
     key = SecretKey.load_or_create(settings.secret_key_file)
-    with transaction(engine) as connection:
-        known = {account.username for account in accounts.listing(connection)}
-        for username, company, role in (
+    demo_set_up.ensure_accounts(
+        engine,
+        key,
+        DEMO_PASSWORD,
+        (
             (DEMO_USERNAME, DEMO_COMPANY, "EMPLOYER"),
             (DEMO_OPERATOR, DEMO_OPERATOR_COMPANY, "OPERATOR"),
-        ):
-            if username in known:
-                accounts.reset_password(connection, key, username, DEMO_PASSWORD)
-                accounts.set_disabled(connection, username, False)
-            else:
-                accounts.add(connection, key, username, DEMO_PASSWORD, company, role)
+        ),
+    )
     # Once the demo accounts have their passwords again, the key must suit every other one.
     accounts.secret_key(engine, settings.secret_key_file)
-    with transaction(engine) as connection:
-        if not reference_storage.has_enterprises(connection):
-            now = datetime.now(UTC)
-            data = demo.reference_data(DEMO_COMPANY)
-            reference.apply(connection, data, now)
-            demo_account = next(
-                a for a in accounts.listing(connection) if a.username == DEMO_USERNAME
-            )
-            batch = demo.registrations(data, demo.yesterday())
-            registrations.register(connection, demo_account, batch, now, timedelta(minutes=5))
-            days = demo.presences(data, demo.today())
-            presences.register(connection, demo_account, days, now)
-            print(
-                f"demo data loaded: {data.size()} reference entries, {len(batch)} "
-                f"registrations of yesterday, {len(days)} Checkin@Work presences of today",
-                flush=True,
-            )
+    data = demo.reference_data(DEMO_COMPANY)
+    batch = demo.registrations(data, demo.yesterday())
+    days = demo.presences(data, demo.today())
+    if demo_set_up.load_once(engine, DEMO_USERNAME, data, batch, days, datetime.now(UTC)):
+        print(
+            f"demo data loaded: {data.size()} reference entries, {len(batch)} "
+            f"registrations of yesterday, {len(days)} Checkin@Work presences of today",
+            flush=True,
+        )
     engine.dispose()
 
 
