@@ -20,7 +20,7 @@ from limits import parse
 from lxml import etree
 
 from gateway.domain.workday import BELGIUM
-from gateway.pages import flood
+from gateway.services import flood
 from gateway.xml.characters import is_xml_text
 from gateway.xml.export import spreadsheet_row
 from tests.soap import NS, envelope, post
