@@ -36,7 +36,7 @@ def _text(parent: etree._Element, tag: str) -> str | None:
 
 def read_username_token(header: Iterable[etree._Element] | None) -> UsernameToken | None:
     """The first UsernameToken of the wsse:Security header, or None if there is none."""
-    for block in header or ():
+    for block in () if header is None else header:
         if block.tag != SECURITY:
             continue
         token = block.find(_TOKEN)
@@ -76,7 +76,7 @@ def read_credentials(envelope: etree._Element) -> UsernameToken | SignatureToken
     for block in header:
         if block.tag == SECURITY and signature_of(block) is not None:
             return read_signature_token(envelope, block)
-    token = read_username_token(list(header))
+    token = read_username_token(header)
     if token is None and header.find(f"{SECURITY}/{_BINARY_TOKEN}") is not None:
         raise SignatureRejected(
             "The wsse:Security header holds a BinarySecurityToken but no ds:Signature: sign "

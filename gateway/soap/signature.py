@@ -41,7 +41,7 @@ from gateway.soap.wsse import (
     WSS11,
     X509_PROFILE,
     decode_base64,
-    element_by_id,
+    elements_by_id,
     parse_time,
 )
 
@@ -72,7 +72,8 @@ def read_signature_token(envelope: etree._Element, security: etree._Element) -> 
         raise SignatureRejected("The wsse:Security header holds no ds:Signature.")
     signed_info = _required(signature, "ds:SignedInfo")
     _check_algorithms(signed_info)
-    signed = [_referenced(envelope, uri) for uri in _reference_uris(signed_info)]
+    ids = elements_by_id(envelope)
+    signed = [_referenced(ids, uri) for uri in _reference_uris(signed_info)]
     _check_covers(envelope, security, signed)
     timestamp = security.find(TIMESTAMP)
     assert timestamp is not None  # _check_covers made sure
@@ -81,7 +82,7 @@ def read_signature_token(envelope: etree._Element, security: etree._Element) -> 
     created = parse_time(created_text, "wsu:Timestamp/wsu:Created")
     expires = parse_time(expires_text, "wsu:Timestamp/wsu:Expires") if expires_text else None
     value = decode_base64(_required(signature, "ds:SignatureValue").text, "ds:SignatureValue")
-    reference, assertion = _key(envelope, security, signature)
+    reference, assertion = _key(ids, security, signature)
     return SignatureToken(
         reference=reference,
         created=created,
@@ -141,8 +142,8 @@ def _reference_uris(signed_info: etree._Element) -> Iterable[str]:
         yield uri[1:]
 
 
-def _referenced(envelope: etree._Element, identifier: str) -> etree._Element:
-    found = element_by_id(envelope, identifier)
+def _referenced(ids: dict[str, list[etree._Element]], identifier: str) -> etree._Element:
+    found = ids.get(identifier, [])
     if len(found) != 1:
         how = "no element" if not found else f"{len(found)} elements"
         raise SignatureRejected(
@@ -176,7 +177,7 @@ def _check_covers(
 
 
 def _key(
-    envelope: etree._Element, security: etree._Element, signature: etree._Element
+    ids: dict[str, list[etree._Element]], security: etree._Element, signature: etree._Element
 ) -> tuple[CertificateReference, SignedAssertion | None]:
     """Which certificate the signature names, and the SAML assertion that carries it."""
     token_reference = signature.find(f"{{{NS_DS}}}KeyInfo/{_STR}")
@@ -187,7 +188,7 @@ def _key(
         )
     direct = token_reference.find(_REFERENCE)
     if direct is not None:
-        token = _referenced(envelope, (direct.get("URI") or "#").lstrip("#"))
+        token = _referenced(ids, (direct.get("URI") or "#").lstrip("#"))
         if token.tag == saml.ASSERTION_1 or token.tag == saml.ASSERTION_2:
             return _holder(saml.read_assertion(token))
         if token.tag != f"{{{NS_WSSE}}}BinarySecurityToken" or token.getparent() is not security:

@@ -28,16 +28,23 @@ TIMESTAMP = f"{{{NS_WSU}}}Timestamp"
 
 # The attributes a reference's "#id" may name, in any namespace (wsu:Id, Id, ID, xml:id), as
 # the signature library resolves them: an id that names two elements is refused.
-_BY_ID = etree.XPath(
-    "//*[@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id'] = $id]"
-)
+_ID_NAMES = ("Id", "ID", "id")
+_WITH_ID = etree.XPath("//*[@*[local-name() = 'Id' or local-name() = 'ID' or local-name() = 'id']]")
 
 
-def element_by_id(envelope: etree._Element, identifier: str) -> list[etree._Element]:
-    """Every element of ``envelope``'s document that ``#identifier`` may name."""
-    found = _BY_ID(envelope, id=identifier)
-    assert isinstance(found, list)
-    return [element for element in found if isinstance(element, etree._Element)]
+def elements_by_id(envelope: etree._Element) -> dict[str, list[etree._Element]]:
+    """Every element of ``envelope``'s document that an ``#id`` may name, by that id: one
+    pass over the document, however many references look."""
+    found: dict[str, list[etree._Element]] = {}
+    matched = _WITH_ID(envelope)
+    assert isinstance(matched, list)
+    for element in matched:
+        if not isinstance(element, etree._Element):
+            continue
+        for name, value in element.attrib.items():
+            if etree.QName(name).localname in _ID_NAMES:
+                found.setdefault(value, []).append(element)
+    return found
 
 
 def parse_time(text: str, name: str) -> datetime:
