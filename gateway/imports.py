@@ -14,8 +14,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from gateway.domain.characters import is_xml_text
 from gateway.domain.reference import ReferenceUpdate
-from gateway.xml.characters import is_xml_text
 from gateway.xml.contract import SCHEMA_DIR, load_schema
 from gateway.xml.reference import NS_ADMIN_TYPES, read_update
 

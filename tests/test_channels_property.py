@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from limits import parse
 from lxml import etree
 
+from gateway.domain.characters import is_xml_text
 from gateway.domain.workday import BELGIUM
 from gateway.services import flood
-from gateway.xml.characters import is_xml_text
 from gateway.xml.export import spreadsheet_row
 from tests.soap import NS, envelope, post
 from tests.test_pages_worker import register

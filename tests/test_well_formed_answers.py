@@ -12,7 +12,8 @@ from datetime import datetime, time
 from lxml import etree
 from sqlalchemy import text
 
-from gateway.xml.characters import is_xml_text, well_formed
+from gateway.domain.characters import is_xml_text
+from gateway.xml.characters import well_formed
 from storage.database import transaction
 from tests.builders import BRUSSELS_WINTER, registration
 from tests.checkinatwork import RszClient, rsz_protocol

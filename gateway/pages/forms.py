@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from gateway.domain.characters import is_xml_text
 from gateway.domain.registration import (
     Address,
     Coordinates,
@@ -20,7 +21,6 @@ from gateway.domain.registration import (
     SubmittedRegistration,
 )
 from gateway.pages.i18n import N_
-from gateway.xml.characters import is_xml_text
 from gateway.xml.conformance import registration_refusals
 
 INSS = re.compile(r"[0-9]{11}")

@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from stdnum.be import vat
 
+from gateway.domain.characters import is_xml_text
 from gateway.domain.identity import Account, Role
 from gateway.services import units
 from gateway.services.errors import ServiceError
 from gateway.services.passwords import SecretKey, hash_password
-from gateway.xml.characters import is_xml_text
 from storage import accounts
 from storage.database import reading, transaction
 

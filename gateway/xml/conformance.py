@@ -14,9 +14,9 @@ from functools import cache
 
 from lxml import etree
 
+from gateway.domain.characters import is_xml_text
 from gateway.domain.corrections import CorrectionType
 from gateway.domain.registration import Address, SubmittedRegistration
-from gateway.xml.characters import is_xml_text
 from gateway.xml.contract import NS_TYPES, SCHEMA_DIR, ContractValidator
 from gateway.xml.registrations import escape, request_xml
 
