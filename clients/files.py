@@ -19,15 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import xmlschema
 from lxml import etree
 
-# The contract's XSDs are installed with the gateway package, as files lxml reads.
-SCHEMAS = Path(str(resources.files("gateway.contract"))) / "schemas"
+# The contract's XSDs, installed with the gateway package (its one data package).
+from gateway.contract import SCHEMA_DIR
+
 NS = "urn:ciao:presenceregistration:schemas:v1"
 _P = "{" + NS + "}"
 
@@ -62,7 +62,7 @@ class Registration:
     values: dict[str, Any]
 
 
-PROTOCOL = SCHEMAS / "PresenceRegistrationProtocol_v1.xsd"
+PROTOCOL = SCHEMA_DIR / "PresenceRegistrationProtocol_v1.xsd"
 
 
 @cache

@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 from lxml import etree
 
-# lxml reads the documents as files and resolves their imports next to them: the package is
-# installed as files (as pip installs it), so these are folders on disk.
-CONTRACT_DIR = Path(str(resources.files("gateway.contract")))
-SCHEMA_DIR = CONTRACT_DIR / "schemas"
-WSDL_DIR = CONTRACT_DIR / "wsdl"
+# Where the documents are, for the codecs and the SOAP edge that read them through here.
+from gateway.contract import SCHEMA_DIR as SCHEMA_DIR
+from gateway.contract import WSDL_DIR as WSDL_DIR
 
 NS_TYPES = "urn:ciao:presenceregistration:schemas:v1"
 NS_SERVICE = "urn:ciao:presenceregistration:v1"
