@@ -49,11 +49,6 @@ class SearchRefused(Refused):
     """A search that cannot be made (a period that ends before it starts)."""
 
 
-class ContentRefused(ServiceError):
-    """A schema-valid request with a value the gateway cannot take as it is; the message
-    names the element and its line."""
-
-
 class ReferenceDataRefused(ServiceError):
     """A reference data update that cannot be stored; ``problems`` name each entry."""
 

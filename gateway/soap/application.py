@@ -25,7 +25,7 @@ from gateway.soap.ingest import FAILURE
 from gateway.soap.protocol import ContractSoap11
 from gateway.soap.security import MalformedToken, read_credentials
 from gateway.soap.service import REGISTER
-from gateway.xml.contract import ContractValidator, wsdl_operations
+from gateway.xml.contract import ContentRefused, ContractValidator, wsdl_operations
 
 log = logging.getLogger("ciao.soap")
 
@@ -121,7 +121,7 @@ class GatewayApplication(Application):
             raise self._fault(faults.REFERENCE_DATA_REFUSED, *refused.problems) from None
         except errors.SearchRefused as refused:
             raise self._fault(faults.SEARCH_REFUSED, str(refused)) from None
-        except errors.ContentRefused as refused:
+        except ContentRefused as refused:
             raise self._fault(faults.CONTENT_REFUSED, str(refused)) from None
         except errors.ExportRefused as refused:
             raise self._fault(faults.EXPORT_REFUSED, str(refused)) from None

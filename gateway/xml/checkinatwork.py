@@ -31,9 +31,8 @@ from gateway.domain.registration import (
 )
 from gateway.domain.remarks import CATALOGUE
 from gateway.domain.workday import BELGIUM
-from gateway.services.errors import ContentRefused
 from gateway.xml.characters import carried
-from gateway.xml.contract import NS_V1, NS_V1_TYPES, read_date, readable_path
+from gateway.xml.contract import NS_V1, NS_V1_TYPES, ContentRefused, read_date, readable_path
 from gateway.xml.registrations import format_datetime
 
 _T = "{" + NS_V1_TYPES + "}"

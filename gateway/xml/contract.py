@@ -32,6 +32,11 @@ NS_WSDL_SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 NS_XSD = "http://www.w3.org/2001/XMLSchema"
 
 
+class ContentRefused(Exception):
+    """A schema-valid request with a value the gateway cannot take as it is, found by a codec
+    before any service runs; the message names the element and its line."""
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaError:
     """One reason a document breaks the contract: where (line, readable path) and why."""
