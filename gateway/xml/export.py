@@ -52,7 +52,7 @@ def spreadsheet_row(row: Iterable[object]) -> list[object]:
     writes its rows through it (``csv_file``).
 
     >>> spreadsheet_row(['=HYPERLINK("http://x","y")', "-4.35", "-1+2", 7, "a=1"])
-    ['\'=HYPERLINK("http://x","y")', '-4.35', "'-1+2", 7, 'a=1']
+    ['\\'=HYPERLINK("http://x","y")', '-4.35', "'-1+2", 7, 'a=1']
     """
     return [
         "'" + cell
