@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.identity import Account, Role
+from storage.database import at_driver
 from storage.tables import accounts, used_nonces
 
 
@@ -50,19 +51,20 @@ def add(
         raise AccountExists(account.username) from None
 
 
-# Built once: it runs on every request.
-_FIND = select(accounts).where(accounts.c.username == bindparam("username"))
+# At the driver: it runs on every request.
+_FIND = (
+    "SELECT username, company_id, role, disabled, password_hash, password_secret "
+    "FROM accounts WHERE username = ?"
+)
 
 
 def find(connection: Connection, username: str) -> StoredAccount | None:
-    row = connection.execute(_FIND, {"username": username}).first()
-    if row is None:
+    found = at_driver(connection, _FIND, (username,))
+    if not found:
         return None
-    m = row._mapping
+    [(name, company_id, role, disabled, password_hash, password_secret)] = found
     return StoredAccount(
-        Account(m["username"], m["company_id"], Role(m["role"]), m["disabled"]),
-        m["password_hash"],
-        m["password_secret"],
+        Account(name, company_id, Role(role), bool(disabled)), password_hash, password_secret
     )
 
 

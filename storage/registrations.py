@@ -27,7 +27,7 @@ from gateway.domain.registration import (
 )
 from gateway.domain.remarks import BY_CODE
 from storage import corrections, staging
-from storage.database import insert_rows, moment_values, temporal_values
+from storage.database import at_driver, insert_rows, moment_values, temporal_values
 from storage.tables import (
     NEW_REGISTRATION_COLUMNS,
     registrations,
@@ -67,7 +67,7 @@ def _allocate_ids(connection: Connection, count: int) -> tuple[list[int], int]:
     their first and last id."""
     if concurrent_writers(connection):
         return list(connection.execute(_NEXT_IDS, {"count": count}).scalar_one()), 0
-    last, first_staged = connection.exec_driver_sql(_LAST_IDS).one()
+    [(last, first_staged)] = at_driver(connection, _LAST_IDS)
     start = int(last) + 1
     staged = 0 if first_staged is None else start - int(first_staged)
     return list(range(start, start + count)), staged

@@ -8,9 +8,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, DateTime, MetaData, Table, select
+from sqlalchemy.exc import DBAPIError
 
 from storage import migrate
-from storage.database import moment_values, naive_utc
+from storage.database import at_driver, moment_values, naive_utc
 from storage.tables import metadata
 
 
@@ -58,3 +59,21 @@ def test_postgresql_plans_every_execution_with_its_own_values(postgres_engine):
     with postgres_engine.connect() as connection:
         mode = connection.exec_driver_sql("SHOW plan_cache_mode").scalar_one()
     assert mode == "force_custom_plan"
+
+
+def test_a_look_up_at_the_driver_reads_in_the_transaction_and_fails_as_sqlalchemy_fails(engine):
+    """The hot path's look-ups skip SQLAlchemy's execution (``at_driver``) on SQLite: they
+    see their own transaction's writes, and their failures still arrive as SQLAlchemy's
+    errors, which the SOAP edge answers, without the values bound to them."""
+    username = ("schoonmaak-badges",)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO used_nonces (username, nonce, created_at) "
+            "VALUES ('schoonmaak-badges', 'bm9uY2UtN2YzYQ==', '2026-12-04 08:00:00')"
+        )
+        found = at_driver(connection, "SELECT nonce FROM used_nonces WHERE username = ?", username)
+        assert found == [("bm9uY2UtN2YzYQ==",)]
+    with pytest.raises(DBAPIError) as raised, engine.begin() as connection:
+        at_driver(connection, "SELECT nonce FROM used_nonce WHERE username = ?", username)
+    assert "FROM used_nonce WHERE" in str(raised.value)
+    assert "[parameters:" not in str(raised.value)
