@@ -438,3 +438,21 @@ def test_an_expired_certificate_is_named_only_to_its_keys_holder(sqlite_gateway)
     assert reply.error_code == "Client.SignatureRejected"
     assert "The signature does not hold" in reply.messages[0]
     assert "expired" not in reply.messages[0].replace("CN=expired", "")
+
+
+def test_a_usernametoken_request_never_reads_a_signature(sqlite_gateway, monkeypatch):
+    """The signed path is off the way of password requests: they are answered with the
+    signature reader and verifier out of reach."""
+
+    def unreachable(*arguments: object) -> None:
+        raise AssertionError("a UsernameToken request read a signature")
+
+    monkeypatch.setattr("gateway.soap.security.read_signature_token", unreachable)
+    monkeypatch.setattr(
+        "gateway.services.authentication.Authenticator._check_signature", unreachable
+    )
+    answers = sqlite_gateway.client().service.registerPresences(
+        PresenceRegistrationRequest=[REGISTRATION]
+    )
+    assert answers[0].PresenceRegistration.PresenceRegistrationId
+    assert sqlite_gateway.count() == 1
