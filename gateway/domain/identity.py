@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,6 +55,16 @@ class CertificateReference:
     thumbprint: str | None = None
     issuer: str | None = None
     serial: str | None = None
+
+
+def fingerprint(der: bytes) -> str:
+    """A certificate's SHA-256 fingerprint, hex, lower case: the name it is registered under,
+    and by which a signature that carries the certificate itself names it.
+
+    >>> fingerprint(b"not really a certificate")[:16]
+    'd6182255e5739d55'
+    """
+    return hashlib.sha256(der).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

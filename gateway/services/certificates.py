@@ -25,6 +25,7 @@ from gateway.domain.identity import (
     NOT_RSA,
     REGISTERED_ALREADY,
     RegisteredCertificate,
+    fingerprint,
 )
 from gateway.domain.reasons import Reason
 from gateway.services import units
@@ -59,7 +60,7 @@ def key_identifier(certificate: x509.Certificate) -> str:
 def registered(certificate: x509.Certificate, username: str | None) -> RegisteredCertificate:
     der = certificate.public_bytes(serialization.Encoding.DER)
     return RegisteredCertificate(
-        fingerprint=hashlib.sha256(der).hexdigest(),
+        fingerprint=fingerprint(der),
         username=username,
         subject=certificate.subject.rfc4514_string(),
         issuer=certificate.issuer.rfc4514_string(),

@@ -9,14 +9,12 @@ by signxml like the message's signature.
 
 from __future__ import annotations
 
-import hashlib
-
 from cryptography import x509
 from lxml import etree
 from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import SignXMLException
 
-from gateway.domain.identity import CertificateReference, SignedAssertion, Verify
+from gateway.domain.identity import CertificateReference, SignedAssertion, Verify, fingerprint
 from gateway.services.errors import SignatureRejected
 from gateway.soap.wsse import (
     DIGEST_METHODS,
@@ -114,7 +112,7 @@ def _issuer_reference(signature: etree._Element) -> CertificateReference:
     certificate = signature.findtext(_CERTIFICATE, namespaces=_NS)
     if certificate is not None:
         der = decode_base64(certificate, "token service's certificate")
-        return CertificateReference(fingerprint=hashlib.sha256(der).hexdigest())
+        return CertificateReference(fingerprint=fingerprint(der))
     issuer_serial = "ds:KeyInfo/ds:X509Data/ds:X509IssuerSerial/ds:"
     issuer = signature.findtext(issuer_serial + "X509IssuerName", namespaces=_NS)
     serial = signature.findtext(issuer_serial + "X509SerialNumber", namespaces=_NS)

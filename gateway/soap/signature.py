@@ -17,7 +17,6 @@ among them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 from cryptography import x509
@@ -26,7 +25,13 @@ from signxml import SignatureConfiguration, XMLVerifier
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
 from signxml.exceptions import SignXMLException
 
-from gateway.domain.identity import CertificateReference, SignatureToken, SignedAssertion, Verify
+from gateway.domain.identity import (
+    CertificateReference,
+    SignatureToken,
+    SignedAssertion,
+    Verify,
+    fingerprint,
+)
 from gateway.services.errors import SignatureRejected
 from gateway.soap import saml
 from gateway.soap.protocol import BODY, HEADER
@@ -245,7 +250,7 @@ def _holder(
 
 
 def _by_certificate(der: bytes) -> CertificateReference:
-    return CertificateReference(fingerprint=hashlib.sha256(der).hexdigest())
+    return CertificateReference(fingerprint=fingerprint(der))
 
 
 def _verifier(envelope: etree._Element, references: int) -> Verify:
