@@ -17,7 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -214,7 +214,6 @@ class RunningGateway:
     engine: Engine
     settings: Settings
     key: SecretKey
-    clients: dict[tuple[str, bool], zeep.Client] = field(default_factory=dict)
 
     @property
     def wsdl_url(self) -> str:
