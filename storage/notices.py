@@ -75,23 +75,23 @@ class Listener:
         self._driver: Any = None
         self._failing = False
 
-    def wait(self, stop: threading.Event, seconds: float) -> bool:
-        """Wait up to ``seconds`` for a notice, or until ``stop`` is set; whether one came
-        (or might have: it just began to listen). All notices waiting are taken at once:
-        one look at the queue answers them all."""
+    def wait(self, stop: threading.Event, seconds: float) -> None:
+        """Wait up to ``seconds`` for a notice, or until ``stop`` is set, or until it has
+        just begun to listen (what was queued before was not announced to it). All notices
+        waiting are taken at once: one look at the queue answers them all."""
         deadline = time.monotonic() + seconds
         while not stop.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
-                return False
+                return
             try:
                 if self._raw is None:
                     self._listen()
-                    return True  # what was queued before it listened was not announced to it
+                    return
                 driver = self._driver
                 if list(driver.notifies(timeout=min(left, _SLICE_SECONDS), stop_after=1)):
                     list(driver.notifies(timeout=0))
-                    return True
+                    return
             except self._failures as error:
                 if not self._failing:
                     log.warning(
@@ -104,7 +104,6 @@ class Listener:
                 self._failing = True
                 self.close()
                 stop.wait(min(left, _RETRY_SECONDS))
-        return False
 
     def close(self) -> None:
         raw, self._raw = self._raw, None
