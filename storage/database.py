@@ -266,7 +266,7 @@ def at_driver(connection: Connection, statement: str, parameters: Sequence[Any] 
     development machine). Writes stay with SQLAlchemy, where its events see them. A failure
     is raised as SQLAlchemy would raise it (OperationalError...), without the values."""
     if connection.dialect.name != "sqlite":
-        return list(connection.exec_driver_sql(statement.replace("?", "%s"), parameters))
+        return list(connection.exec_driver_sql(statement.replace("?", "%s"), tuple(parameters)))
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         return list(cursor.execute(statement, parameters))

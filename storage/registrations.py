@@ -280,13 +280,33 @@ def find_by_references(
     connection: Connection, sender_id: str, references: Iterable[str]
 ) -> dict[str, StoredRegistration]:
     """The registrations ``sender_id`` sent earlier under any of ``references``."""
-    wanted = sorted(set(references))
+    wanted = _stored_references(connection, sender_id, references)
     if not wanted:
         return {}
     query = _ANY_BY_REFERENCE if staging.used(connection) else _MERGED_BY_REFERENCE
     rows = connection.execute(query, {"sender_id": sender_id, "references": wanted})
     found = (from_row(row) for row in rows)
     return {r.submitted.client_reference: r for r in found if r.submitted.client_reference}
+
+
+def _stored_references(
+    connection: Connection, sender_id: str, references: Iterable[str]
+) -> list[str]:
+    """Which of ``references`` ``sender_id`` sent before, looked up at the driver: most
+    are new (a resend is rare), and then the whole registrations need not be read through
+    SQLAlchemy, whose handling of that statement cost more than the rest of storing one."""
+    wanted = sorted(set(references))
+    if not wanted:
+        return []
+    tables = ("registrations", "staged_registrations")[: 2 if staging.used(connection) else 1]
+    markers = ", ".join(["?"] * len(wanted))
+    statement = " UNION ALL ".join(
+        f"SELECT client_reference FROM {table} "
+        f"WHERE sender_id = ? AND client_reference IN ({markers})"
+        for table in tables
+    )
+    found = at_driver(connection, statement, [sender_id, *wanted] * len(tables))
+    return sorted(reference for (reference,) in found)
 
 
 def get(connection: Connection, registration_id: int) -> StoredRegistration | None:
