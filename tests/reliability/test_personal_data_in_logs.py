@@ -12,8 +12,6 @@ import contextlib
 import json
 import secrets
 import socket
-import urllib.error
-import urllib.request
 from datetime import UTC, date, datetime
 
 import pytest
@@ -27,7 +25,7 @@ from gateway.services.passwords import SecretKey
 from storage.database import transaction
 from tests.conftest import postgres_database
 from tests.processes import Gateway, wait_until
-from tests.reliability.test_database_outage import Relay
+from tests.reliability.test_database_outage import Relay, ready
 from tests.soap import WSSE, envelope, post, register_body
 from tests.web import WebClient
 
@@ -115,14 +113,6 @@ def _registration(inss: str, kind: str, hour: int, reference: str) -> dict[str, 
         "ClientPresenceRegistrationReference": reference,
         "EmergencyProcedure": True,
     }
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def _errors(gateway: Gateway) -> str:
@@ -229,13 +219,13 @@ def outage(day: Day, relay: TrippingRelay) -> None:
     assert phone.get(f"/r/{WORKPLACE}").status == 503
     manager = WebClient(day.gateway.base)
     assert manager.login(*EMPLOYER).status == 503
-    assert _status(day.gateway.base + "/ready") == 503
+    assert ready(day.gateway.base) == 503
     # The check worker meets the outage too, and logs its failure with a traceback (as long
     # as it polls; a worker that waits on the database's notifications may say nothing).
     with contextlib.suppress(AssertionError):
         wait_until(lambda: '"logger": "ciao.checks"' in _errors(day.gateway), 10, "its log")
     relay.start()
-    wait_until(lambda: _status(day.gateway.base + "/ready") == 200, 60, "/ready once back")
+    wait_until(lambda: ready(day.gateway.base) == 200, 60, "/ready once back")
     again = day.client("PresenceRegistration", *EMPLOYER, use_digest=True)
     again.service.registerPresences(
         PresenceRegistrationRequest=[_registration(BIS_WORKER, "CHECK_OUT", 16, "ref-out")]
