@@ -1,4 +1,4 @@
-"""Repository functions for registered certificates and the signature values already used."""
+"""Repository functions for registered certificates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Row, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from gateway.domain.identity import CertificateReference, RegisteredCertificate
-from storage.tables import accounts, certificates, used_signatures
+from storage.tables import accounts, certificates
 
 
 class CertificateExists(Exception):
@@ -100,18 +100,3 @@ def remove(connection: Connection, fingerprint: str) -> bool:
         delete(certificates).where(certificates.c.fingerprint == fingerprint)
     )
     return result.rowcount == 1
-
-
-def use_signature(connection: Connection, digest: str, created_at: datetime) -> bool:
-    """Record a signature value's digest; False when it was seen before (a replay), also by a
-    request running at the same time."""
-    try:
-        with connection.begin_nested():
-            connection.execute(insert(used_signatures).values(digest=digest, created_at=created_at))
-    except IntegrityError:
-        return False
-    return True
-
-
-def forget_signatures_before(connection: Connection, moment: datetime) -> None:
-    connection.execute(delete(used_signatures).where(used_signatures.c.created_at < moment))

@@ -257,7 +257,8 @@ employments = Table(
     Column("valid_until", Date),
 )
 
-# Nonces of PasswordDigest tokens seen within the accepted time window: a nonce is used once.
+# Nonces of PasswordDigest tokens, and (under the username "") the SHA-256 of the signature
+# values of signed messages, seen within the accepted time window: each is accepted once.
 used_nonces = Table(
     "used_nonces",
     metadata,
@@ -294,14 +295,6 @@ certificates = Table(
     Column("not_after", DateTime, nullable=False),
     Column("der", LargeBinary, nullable=False),
     Column("created_at", DateTime, nullable=False),
-)
-
-# The signature values of signed messages, by their SHA-256, as long as a replay could pass.
-used_signatures = Table(
-    "used_signatures",
-    metadata,
-    Column("digest", String(64), primary_key=True),
-    Column("created_at", DateTime, nullable=False, index=True),
 )
 
 # Correction requests of employers (Q15-Q18), decided by operators.

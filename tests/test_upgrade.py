@@ -2,7 +2,7 @@
 client references (on SQLite by copying the table that validations and corrections refer to)
 0008 the index of what was sent for other companies' workers, and 0012 adds the contract a
 registration arrived under; every registration, its history and its reference stay as they
-were."""
+were. 0014 moves the signature values already received in with the nonces."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.cli import main
 from gateway.domain.registration import StoredRegistration
+from gateway.services.authentication import SIGNATURES
 from gateway.services.registrations import register_from
-from storage import migrate
+from storage import accounts, migrate
 from storage.database import transaction
 from storage.tables import registrations
 from tests.builders import BADGE_SYSTEM, check_in
@@ -148,3 +149,29 @@ def test_an_upgrade_that_would_leave_a_dangling_reference_changes_nothing(tmp_pa
     assert "PRAGMA foreign_key_check" in error and "Traceback" not in error
     with sqlite3.connect(path) as by_hand:
         assert by_hand.execute("SELECT version_num FROM alembic_version").fetchone() == ("0006",)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_at_0013(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own, migrated up to 0013 only."""
+    if request.param == "sqlite":
+        engine = sqlite_database(tmp_path, "0013")
+        yield engine
+        engine.dispose()
+        return
+    request.getfixturevalue("postgres_engine")
+    with postgres_database("0013") as engine:
+        yield engine
+
+
+def test_signature_values_received_before_0014_are_still_refused_as_replays(database_at_0013):
+    digest = "ab" * 32
+    with database_at_0013.begin() as connection:
+        connection.execute(
+            text("INSERT INTO used_signatures (digest, created_at) VALUES (:d, :at)"),
+            {"d": digest, "at": datetime.now(UTC).replace(tzinfo=None)},
+        )
+    migrate.upgrade(database_at_0013)
+    with transaction(database_at_0013) as connection:
+        moment = datetime.now(UTC).replace(tzinfo=None)
+        assert not accounts.use_nonce(connection, SIGNATURES, digest, moment)

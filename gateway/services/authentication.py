@@ -23,7 +23,7 @@ A signed message (``SignatureToken``) is checked the same way: ahead of the tran
 Timestamp against the clock, its certificate against the registered ones (and their validity),
 the SAML assertion's issuer against the token services', and the signature itself; inside it,
 its account, and its signature value against the values already received, which are
-remembered as nonces are. Every refusal says what was wrong (``SignatureRejected``): a
+remembered with the nonces. Every refusal says what was wrong (``SignatureRejected``): a
 certificate is public, and saying which check failed reveals nothing secret. Requests with a
 UsernameToken take none of these steps.
 """
@@ -57,6 +57,9 @@ from storage.database import reading, transaction
 CACHE_SECONDS = 3600.0
 CACHE_LIMIT = 10_000
 PURGE_SECONDS = 60.0  # how often a process forgets nonces older than twice the window
+# Whose nonces the signature values of signed messages are, by their SHA-256: no account's
+# (a username has 1 to 64 characters), so that a value is accepted once whoever signed it.
+SIGNATURES = ""
 
 Credentials = UsernameToken | SignatureToken
 
@@ -70,7 +73,6 @@ class Authenticator:
         self._outcomes: dict[bytes, tuple[float, bool]] = {}
         self._hashes: dict[str, str] = {}
         self._next_purge = 0.0
-        self._next_signature_purge = 0.0
 
     @contextmanager
     def unit_of_work(
@@ -130,17 +132,25 @@ class Authenticator:
             raise AuthenticationFailed()
         if token.nonce is not None:
             nonce = base64.b64encode(token.nonce).decode()
-            naive_now = now.replace(tzinfo=None)
-            if not accounts.use_nonce(connection, token.username, nonce, naive_now):
+            if not self._first_use(connection, token.username, nonce, now):
                 raise TokenRejected(
                     "The security token's nonce was used before; send a fresh random Nonce "
                     "with every request."
                 )
-            clock = time.monotonic()
-            if clock >= self._next_purge:  # not on every request: it is the ingest path
-                accounts.forget_nonces_before(connection, naive_now - 2 * self._window)
-                self._next_purge = clock + PURGE_SECONDS
         return stored.account
+
+    def _first_use(self, connection: Connection, username: str, nonce: str, now: datetime) -> bool:
+        """Remember ``nonce`` (a token's, or a signature value's) of ``username``; False when
+        it was used before. What is older than twice the window, when no replay can pass any
+        more, is forgotten now and then: not on every request, which is the ingest path."""
+        naive_now = now.replace(tzinfo=None)
+        if not accounts.use_nonce(connection, username, nonce, naive_now):
+            return False
+        clock = time.monotonic()
+        if clock >= self._next_purge:
+            accounts.forget_nonces_before(connection, naive_now - 2 * self._window)
+            self._next_purge = clock + PURGE_SECONDS
+        return True
 
     def _check_signature(
         self, engine: Engine, token: SignatureToken, now: datetime
@@ -191,17 +201,12 @@ class Authenticator:
         stored = accounts.find(connection, certificate.username or "")
         if stored is None or stored.account.disabled:
             raise AuthenticationFailed()
-        naive_now = now.replace(tzinfo=None)
         digest = hashlib.sha256(token.signature_value).hexdigest()
-        if not certificates.use_signature(connection, digest, naive_now):
+        if not self._first_use(connection, SIGNATURES, digest, now):
             raise SignatureRejected(
                 "This signature was received before: a signed message is accepted once; sign "
                 "every request anew, with a new Timestamp."
             )
-        clock = time.monotonic()
-        if clock >= self._next_signature_purge:
-            certificates.forget_signatures_before(connection, naive_now - 2 * self._window)
-            self._next_signature_purge = clock + PURGE_SECONDS
         return stored.account
 
     def _check_freshness(self, token: UsernameToken, now: datetime) -> None:
