@@ -26,17 +26,21 @@ from tests.builders import BADGE_SYSTEM, check_in
 from tests.conftest import postgres_database, sqlite_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A database of its own, migrated up to 0006 only."""
+def database_at(revision: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own, migrated up to ``revision`` only."""
     if request.param == "sqlite":
-        engine = sqlite_database(tmp_path, "0006")
+        engine = sqlite_database(tmp_path, revision)
         yield engine
         engine.dispose()
         return
     request.getfixturevalue("postgres_engine")  # skips when PostgreSQL is unreachable
-    with postgres_database("0006") as engine:
+    with postgres_database(revision) as engine:
         yield engine
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_at_0006(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    yield from database_at("0006", request, tmp_path)
 
 
 _COLUMNS = [column.name for column in registrations.columns]
@@ -153,15 +157,7 @@ def test_an_upgrade_that_would_leave_a_dangling_reference_changes_nothing(tmp_pa
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_at_0013(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    """A database of its own, migrated up to 0013 only."""
-    if request.param == "sqlite":
-        engine = sqlite_database(tmp_path, "0013")
-        yield engine
-        engine.dispose()
-        return
-    request.getfixturevalue("postgres_engine")
-    with postgres_database("0013") as engine:
-        yield engine
+    yield from database_at("0013", request, tmp_path)
 
 
 def test_signature_values_received_before_0014_are_still_refused_as_replays(database_at_0013):
