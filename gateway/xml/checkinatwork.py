@@ -100,8 +100,9 @@ def read_cancel_request(element: etree._Element) -> list[Cancellation]:
 
 
 def read_search_request(element: etree._Element) -> tuple[SearchCriteria, bool]:
-    """A ``SearchPresencesRequest`` as criteria of Checkin@Work presences, and whether it can
-    find anything at all (not when it asks only for remarks no check raises)."""
+    """A ``SearchPresencesRequest`` as search criteria (``services.presences.search`` keeps
+    them to Checkin@Work presences), and whether it can find anything at all (not when it
+    asks only for remarks no check raises)."""
     request = _children(element[0])
     criteria = _children(request["SearchPresenceRegistrationCriteria"])
     paging = _children(request["PaginationProperties"]) if "PaginationProperties" in request else {}
@@ -132,7 +133,6 @@ def read_search_request(element: etree._Element) -> tuple[SearchCriteria, bool]:
         fetch_size=min(fetch_size, MAX_PAGE),
         sort=_text(sorting.get("SortCriteria")) or "ID",
         descending=_text(sorting.get("SortDirection")) == "DESCENDING",
-        contract=None,
         sector=None if sector is None else _sector(criteria["Sector"], int(sector)),
     )
     return found, not remarks or bool(codes)
