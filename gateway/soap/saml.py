@@ -14,7 +14,7 @@ from lxml import etree
 from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import SignXMLException
 
-from gateway.domain.identity import CertificateReference, SignedAssertion, Verify, fingerprint
+from gateway.domain.identity import CertificateReference, SignedAssertion, Verify
 from gateway.services.errors import SignatureRejected
 from gateway.soap.wsse import (
     DIGEST_METHODS,
@@ -23,6 +23,7 @@ from gateway.soap.wsse import (
     WSS11,
     decode_base64,
     parse_time,
+    x509_data_reference,
 )
 
 NS_SAML1 = "urn:oasis:names:tc:SAML:1.0:assertion"
@@ -109,15 +110,12 @@ def _holder_certificate(assertion: etree._Element) -> bytes:
 
 
 def _issuer_reference(signature: etree._Element) -> CertificateReference:
-    certificate = signature.findtext(_CERTIFICATE, namespaces=_NS)
-    if certificate is not None:
-        der = decode_base64(certificate, "token service's certificate")
-        return CertificateReference(fingerprint=fingerprint(der))
-    issuer_serial = "ds:KeyInfo/ds:X509Data/ds:X509IssuerSerial/ds:"
-    issuer = signature.findtext(issuer_serial + "X509IssuerName", namespaces=_NS)
-    serial = signature.findtext(issuer_serial + "X509SerialNumber", namespaces=_NS)
-    if issuer and serial and serial.strip().isdigit():
-        return CertificateReference(issuer=issuer.strip(), serial=serial.strip())
+    key_info = signature.find("ds:KeyInfo", namespaces=_NS)
+    named = (
+        None if key_info is None else x509_data_reference(key_info, "token service's certificate")
+    )
+    if named is not None:
+        return named
     raise SignatureRejected(
         "The SAML assertion's signature names no certificate (ds:X509Certificate or "
         "ds:X509IssuerSerial in its ds:KeyInfo)."

@@ -48,6 +48,7 @@ from gateway.soap.wsse import (
     decode_base64,
     elements_by_id,
     parse_time,
+    x509_data_reference,
 )
 
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
@@ -210,15 +211,9 @@ def _key(
     identifier = token_reference.find(_KEY_IDENTIFIER)
     if identifier is not None:
         return _by_identifier(security, identifier)
-    data = token_reference.find(f"{{{NS_DS}}}X509Data")
-    if data is not None:
-        certificate = data.findtext(f"{{{NS_DS}}}X509Certificate")
-        if certificate is not None:
-            return _by_certificate(decode_base64(certificate, "X509Certificate")), None
-        issuer = data.findtext(f"{{{NS_DS}}}X509IssuerSerial/{{{NS_DS}}}X509IssuerName")
-        serial = data.findtext(f"{{{NS_DS}}}X509IssuerSerial/{{{NS_DS}}}X509SerialNumber")
-        if issuer and serial and serial.strip().isdigit():
-            return CertificateReference(issuer=issuer.strip(), serial=serial.strip()), None
+    named = x509_data_reference(token_reference, "X509Certificate")
+    if named is not None:
+        return named, None
     raise SignatureRejected(
         "The signature's wsse:SecurityTokenReference names no certificate: reference a "
         "BinarySecurityToken, a key identifier or an issuer and serial number."

@@ -9,6 +9,7 @@ from datetime import datetime
 from lxml import etree
 from signxml.algorithms import DigestAlgorithm, SignatureMethod
 
+from gateway.domain.identity import CertificateReference, fingerprint
 from gateway.services.errors import SignatureRejected
 
 NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -67,3 +68,17 @@ def decode_base64(text: str | None, name: str) -> bytes:
     if not value:
         raise SignatureRejected(f"The {name} is not base64.")
     return value
+
+
+def x509_data_reference(key_info: etree._Element, what: str) -> CertificateReference | None:
+    """The certificate a ``ds:X509Data`` of ``key_info`` names: the certificate itself
+    (``what`` names it in a refusal), or its issuer and serial number; None for neither."""
+    certificate = key_info.findtext(f"{{{NS_DS}}}X509Data/{{{NS_DS}}}X509Certificate")
+    if certificate is not None:
+        return CertificateReference(fingerprint=fingerprint(decode_base64(certificate, what)))
+    issuer_serial = f"{{{NS_DS}}}X509Data/{{{NS_DS}}}X509IssuerSerial/{{{NS_DS}}}"
+    issuer = key_info.findtext(issuer_serial + "X509IssuerName")
+    serial = key_info.findtext(issuer_serial + "X509SerialNumber")
+    if issuer and serial and serial.strip().isdigit():
+        return CertificateReference(issuer=issuer.strip(), serial=serial.strip())
+    return None
