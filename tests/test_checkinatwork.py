@@ -4,6 +4,8 @@ answer validates against the RSZ's own protocol XSD."""
 
 from __future__ import annotations
 
+import re
+import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -12,11 +14,13 @@ import zeep
 from lxml import etree
 from sqlalchemy import text
 
+from gateway.domain.remarks import BY_CODE
 from gateway.domain.workday import BELGIUM
+from gateway.xml.contract import SCHEMA_DIR, ContractValidator
 from storage.database import reading
 from tests.checkinatwork import NS_ERR, NS_T, RszClient, rsz_errors, rsz_file, rsz_protocol, url
 from tests.conftest import RunningGateway
-from tests.soap import WSSE, post
+from tests.soap import WSSE, envelope, post
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 TODAY = datetime.now(BELGIUM).date()
@@ -139,12 +143,6 @@ def _register(body: str) -> str:
     )
 
 
-def _envelope(body: str) -> bytes:
-    from tests.soap import envelope
-
-    return envelope(body)
-
-
 def test_a_request_against_the_xsd_is_refused_whole_with_the_line_and_element(gateway):
     good = (
         f"<v1:PresenceRegistrationRequest><t:INSS>{INSS}</t:INSS><t:CompanyID>{COMPANY}"
@@ -152,7 +150,7 @@ def test_a_request_against_the_xsd_is_refused_whole_with_the_line_and_element(ga
         "</v1:PresenceRegistrationRequest>"
     )
     bad = good.replace(INSS, "8507300332X")
-    reply = post(url(gateway), _envelope(_register(good + "\n" + bad)))
+    reply = post(url(gateway), envelope(_register(good + "\n" + bad)))
     assert reply.status == 500
     detail = reply.xml.find(f".//{{{NS_ERR}}}SystemError")
     rsz_errors().assertValid(detail)
@@ -167,7 +165,7 @@ def test_a_limosa_id_longer_than_a_limosa_declarations_is_a_content_fault(gatewa
         f"<v1:PresenceRegistrationRequest><t:LimosaId>{'9' * 31}</t:LimosaId>"
         f"<t:WorkPlaceId>{WORKPLACE}</t:WorkPlaceId></v1:PresenceRegistrationRequest>"
     )
-    reply = post(url(gateway), _envelope(body))
+    reply = post(url(gateway), envelope(body))
     detail = reply.xml.find(f".//{{{NS_ERR}}}SystemError")
     rsz_errors().assertValid(detail)
     assert detail.findtext(f"{{{NS_ERR}}}Code") == "SOA-03007"
@@ -176,8 +174,6 @@ def test_a_limosa_id_longer_than_a_limosa_declarations_is_a_content_fault(gatewa
 
 
 def test_the_wsdl_and_its_schemas_are_served_with_the_rsz_names(gateway):
-    import urllib.request
-
     with urllib.request.urlopen(url(gateway) + "?wsdl", timeout=10) as response:
         wsdl = response.read()
     for name in (
@@ -195,11 +191,6 @@ GUIDE = Path(__file__).parents[1] / "docs" / "integration.md"
 
 
 def test_the_guides_checkinatwork_samples_are_valid_and_answered(gateway):
-    import re
-
-    from gateway.xml.contract import SCHEMA_DIR, ContractValidator
-    from tests.soap import envelope as with_token
-
     samples = re.findall(
         r"```xml\n<!-- checkinatwork (\w+): (\w+) -->\n(.*?)```", GUIDE.read_text(), flags=re.S
     )
@@ -213,14 +204,14 @@ def test_the_guides_checkinatwork_samples_are_valid_and_answered(gateway):
         assert ours.errors(body) == []
         rsz_protocol().assertValid(body)
     request = etree.fromstring(samples[0][2].encode()).find(f"{{{SOAP}}}Body")[0]
-    reply = post(url(gateway), with_token(etree.tostring(request).decode()))
+    reply = post(url(gateway), envelope(etree.tostring(request).decode()))
     assert reply.status == 200
     answer = reply.xml.find(f"{{{SOAP}}}Body")[0]
     rsz_protocol().assertValid(answer)
 
 
 def test_a_doctype_is_refused_as_a_malformed_message_and_nothing_stored(gateway):
-    hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "85073003328">]>' + _envelope(
+    hostile = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "85073003328">]>' + envelope(
         _register("")
     )
     reply = post(url(gateway), hostile)
@@ -258,8 +249,6 @@ PRESENCE_REMARKS = (
 
 
 def test_every_remark_a_presence_can_get_is_worded_as_the_v1_contract_words_it():
-    from gateway.domain.remarks import BY_CODE
-
     types = etree.parse(
         str(rsz_file("presenceregistration", "schemas", "v1", "PresenceRegistration_types_v1.xsd"))
     )
@@ -279,7 +268,7 @@ def test_a_batch_of_201_presences_is_refused_whole_by_the_xsd(gateway):
         f"</t:CompanyID><t:WorkPlaceId>{WORKPLACE}</t:WorkPlaceId>"
         "</v1:PresenceRegistrationRequest>"
     )
-    reply = post(url(gateway), _envelope(_register(item * 201)))
+    reply = post(url(gateway), envelope(_register(item * 201)))
     detail = reply.xml.find(f".//{{{NS_ERR}}}SystemError")
     assert detail.findtext(f"{{{NS_ERR}}}Code") == "SOA-03006"
     assert stored(gateway) == []
