@@ -26,6 +26,7 @@ from bench import (
     probe,
     search,
     signing,
+    single,
     stock,
 )
 from bench.common import say, scratch
@@ -194,6 +195,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{signed['added_ms']:.2f} ms added; a UsernameToken request's credentials read in "
         f"{signed['credentials_us']:.1f} us ({signed['token_alone_us']:.1f} us for the token "
         "alone, without the look-up for a signature)",
+        flush=True,
+    )
+    alone = single.measure(25 * args.repeat)
+    results["single"] = alone
+    results["single_cpu_ms"] = alone["referenced_cpu_ms"]
+    print(
+        f"single registration (SQLite, in process): {alone['referenced_cpu_ms']:.3f} ms of "
+        f"CPU with a client reference, {alone['unreferenced_cpu_ms']:.3f} ms without",
         flush=True,
     )
     versus = stock.measure(args.repeat)
