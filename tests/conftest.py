@@ -19,13 +19,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 import zeep
+from gunicorn.http.body import Body, ChunkedReader
+from gunicorn.http.unreader import IterUnreader
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from zeep.wsse.username import UsernameToken
@@ -257,9 +260,29 @@ class RunningGateway:
 SHUTDOWN_POLL_SECONDS = 0.01
 
 
+def _decoding_chunked_bodies(app: Callable[..., object]) -> Callable[..., object]:
+    """wsgiref hands a chunked request body to the application as it came on the wire, chunk
+    sizes and all, and never ends it; gunicorn, which serves the gateway in production, decodes
+    it and ends it with b"". The tests' server does the same, with gunicorn's own reader (no
+    request object: no test sends trailers)."""
+
+    def decoding(environ: dict[str, Any], start_response: Callable[..., object]) -> object:
+        if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+            wire = environ["wsgi.input"]
+            unreader = IterUnreader(iter(partial(wire.read1, 65536), b""))
+            environ["wsgi.input"] = Body(ChunkedReader(None, unreader))
+        return app(environ, start_response)
+
+    return decoding
+
+
 def serve_in_thread(app: Callable[..., object]) -> tuple[_ThreadingServer, str]:
     server = make_server(
-        "127.0.0.1", 0, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        "127.0.0.1",
+        0,
+        _decoding_chunked_bodies(app),
+        server_class=_ThreadingServer,
+        handler_class=_QuietHandler,
     )
     loop = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True)
     loop.start()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -85,3 +88,27 @@ def post(
     except urllib.error.HTTPError as error:
         answer = error.read()
         return Reply(error.code, answer, error.headers["Content-Type"], list(error.headers.items()))
+
+
+def post_chunked(url: str, chunks: Iterable[bytes]) -> Reply:
+    """POST ``chunks`` with Transfer-Encoding: chunked (no Content-Length), as clients stream a
+    body: all of it is sent before the answer is read."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            parts.path,
+            body=chunks,
+            headers={"Content-Type": "text/xml"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        return Reply(
+            response.status,
+            response.read(),
+            response.headers["Content-Type"],
+            response.getheaders(),
+        )
+    finally:
+        connection.close()

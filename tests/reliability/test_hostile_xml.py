@@ -7,11 +7,12 @@ import http.client
 import socket
 import threading
 import zlib
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.soap import envelope, post, register_body, registration_xml
+from tests.soap import envelope, post, post_chunked, register_body, registration_xml
 
 BODY = register_body(1)
 
@@ -117,22 +118,24 @@ def test_a_body_over_the_limit_is_refused(gateway):
     assert gateway.count() == 0
 
 
+def in_chunks(data: bytes) -> Iterator[bytes]:
+    """``data`` in 64 KiB chunks."""
+    for start in range(0, len(data), 65536):
+        yield data[start : start + 65536]
+
+
+def test_a_chunked_body_within_the_limit_is_registered(gateway):
+    reply = post_chunked(gateway.url, in_chunks(envelope(register_body(3))))
+    assert reply.status == 200
+    assert gateway.count() == 3
+
+
 def test_a_chunked_body_over_the_limit_is_refused_not_cut(gateway):
     limit = gateway.settings.max_body_bytes
-    data = envelope("<!--" + "x" * limit + "-->" + BODY)
-    parts = urlsplit(gateway.url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    connection.request(
-        "POST",
-        parts.path,
-        body=iter([data[i : i + 65536] for i in range(0, len(data), 65536)]),
-        headers={"Content-Type": "text/xml"},
-        encode_chunked=True,
-    )
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    assert b"Client.RequestTooLarge" in body
+    reply = post_chunked(gateway.url, in_chunks(envelope("<!--" + "x" * limit + "-->" + BODY)))
+    assert reply.status == 500
+    assert reply.error_code == "Client.RequestTooLarge"
+    assert gateway.count() == 0
 
 
 def test_a_huge_text_node_within_the_limit_is_refused_by_the_schema(gateway):
