@@ -165,18 +165,27 @@ class GatewayWsgi:
         """Read and drop a body that is too large (up to a bound) so that the client, still
         sending, receives the fault instead of a reset connection; Spyne then refuses it by its
         Content-Length."""
-        remaining = min(declared, DRAIN_LIMIT)
-        stream = environ["wsgi.input"]
-        while remaining > 0:
-            chunk = stream.read(min(65536, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
+        _discard(environ["wsgi.input"], min(declared, DRAIN_LIMIT))
         environ["wsgi.input"] = io.BytesIO()
 
     def _buffer_chunked_body(self, environ: dict[str, Any]) -> None:
         """A body without Content-Length (chunked) is read up to one byte over the limit, so
-        that an oversized one is refused instead of silently cut."""
-        body = environ["wsgi.input"].read(self._max_body_bytes + 1)
+        that an oversized one is refused instead of silently cut; the rest of an oversized one
+        is read and dropped (up to a bound) as for a declared length, so that the client,
+        still sending, receives the fault instead of a reset connection."""
+        stream = environ["wsgi.input"]
+        body = stream.read(self._max_body_bytes + 1)
+        if len(body) > self._max_body_bytes:
+            _discard(stream, DRAIN_LIMIT)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def _discard(stream: Any, limit: int) -> None:
+    """Read ``stream`` to its end, at most ``limit`` bytes, keeping nothing."""
+    remaining = limit
+    while remaining > 0:
+        chunk = stream.read(min(65536, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)

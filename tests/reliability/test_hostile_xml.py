@@ -6,12 +6,14 @@ import gzip
 import http.client
 import socket
 import threading
+import time
 import zlib
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.processes import Gateway
 from tests.soap import envelope, post, post_chunked, register_body, registration_xml
 
 BODY = register_body(1)
@@ -118,9 +120,12 @@ def test_a_body_over_the_limit_is_refused(gateway):
     assert gateway.count() == 0
 
 
-def in_chunks(data: bytes) -> Iterator[bytes]:
-    """``data`` in 64 KiB chunks."""
+def in_chunks(data: bytes, pause_after: int | None = None) -> Iterator[bytes]:
+    """``data`` in 64 KiB chunks; with ``pause_after``, each chunk past that many bytes is sent
+    a moment after the one before, as a client on a slow link sends."""
     for start in range(0, len(data), 65536):
+        if pause_after is not None and start > pause_after:
+            time.sleep(0.05)
         yield data[start : start + 65536]
 
 
@@ -136,6 +141,24 @@ def test_a_chunked_body_over_the_limit_is_refused_not_cut(gateway):
     assert reply.status == 500
     assert reply.error_code == "Client.RequestTooLarge"
     assert gateway.count() == 0
+
+
+def test_a_client_still_sending_an_oversized_chunked_body_receives_the_fault(tmp_path):
+    """Under gunicorn, as in production: the client is still sending a megabyte past the limit
+    when the gateway has read enough to refuse the body; it receives the fault, not a broken
+    pipe or a reset connection."""
+    limit = 1024 * 1024
+    gateway = Gateway(tmp_path, workers=1, check_workers=0)
+    gateway.env["CIAO_MAX_BODY_BYTES"] = str(limit)
+    gateway.start()
+    try:
+        data = envelope("<!--" + "x" * (limit + 1024 * 1024) + "-->" + BODY)
+        reply = post_chunked(gateway.url, in_chunks(data, pause_after=limit))
+    finally:
+        gateway.stop()
+    assert reply.status == 500
+    assert reply.error_code == "Client.RequestTooLarge"
+    assert str(limit) in reply.messages[0]
 
 
 def test_a_huge_text_node_within_the_limit_is_refused_by_the_schema(gateway):
