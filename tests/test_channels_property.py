@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from limits import parse
 from lxml import etree
@@ -152,6 +152,7 @@ def test_what_the_worker_page_accepts_comes_back_from_every_answer(gateway, unli
 
     @EXAMPLES
     @given(limosa=TEXT, street=TEXT, municipality=TEXT)
+    @example(limosa="L\r1", street="Wetstraat\r16", municipality="Brussel")
     def typed(limosa: str, street: str, municipality: str) -> None:
         before = gateway.count()
         start = phone.get(f"/r/{WORKPLACE}")

@@ -216,6 +216,20 @@ def test_a_limosa_worker_registers_without_an_employer(site):
     assert found.PresenceRegistrationSubmitted.CompanyID is None
 
 
+def test_a_carriage_return_in_the_number_comes_back_from_the_second_step_as_sent(site):
+    # An HTML parser reads a bare carriage return in a page as a line feed: the hidden field
+    # carrying the number to the second step must write it so that it comes back as typed.
+    phone = WebClient(base_of(site))
+    start = phone.get(f"/r/{WORKPLACE}")
+    step = phone.post(
+        f"/r/{WORKPLACE}", {**start.fields(), "kind": "LIMOSA", "identifier": "L-2026\r77"}
+    )
+    assert step.fields()["identifier"] == "L-2026\r77"
+    done = register(phone, step, type="CHECK_IN")
+    found = stored(site, int(done.text("#recorded-id")))
+    assert found.PresenceRegistrationSubmitted.LimosaId == "L-2026\r77"
+
+
 def test_a_form_sent_twice_is_stored_once(site):
     phone = WebClient(base_of(site))
     step = identified(phone)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, NotFound
@@ -40,6 +41,14 @@ _SECURITY_HEADERS = {
 Handler = Callable[..., Response]
 
 
+def _carriage_returns_kept(value: object) -> object:
+    """A value as a page writes it: a carriage return as a character reference, since an
+    HTML parser reads a bare one as a line feed and a form field sent back would change."""
+    if isinstance(value, str) and "\r" in value:
+        return Markup(str(escape(value)).replace("\r", "&#13;"))
+    return value
+
+
 class Pages:
     """The WSGI application of the pages (mounted by ``gateway.web`` on its prefixes)."""
 
@@ -59,6 +68,7 @@ class Pages:
                 extensions=["jinja2.ext.i18n"],
                 trim_blocks=True,
                 lstrip_blocks=True,
+                finalize=_carriage_returns_kept,
             ),
             future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
         )
