@@ -45,7 +45,7 @@ def _carriage_returns_kept(value: object) -> object:
     """A value as a page writes it: a carriage return as a character reference, since an
     HTML parser reads a bare one as a line feed and a form field sent back would change."""
     if isinstance(value, str) and "\r" in value:
-        return Markup(str(escape(value)).replace("\r", "&#13;"))
+        return escape(value).replace("\r", Markup("&#13;"))
     return value
 
 
