@@ -16,7 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway import imports, logs
 from gateway.cli.common import CliError
 from gateway.cli.data import cmd_export, cmd_import, cmd_qr
-from gateway.cli.serving import cmd_migrate, cmd_serve, cmd_worker
+from gateway.cli.serving import (
+    SERVED_CHECK_WORKER_NICENESS,
+    cmd_migrate,
+    cmd_serve,
+    cmd_worker,
+)
 from gateway.cli.users import cmd_make_certificate, cmd_users
 from gateway.services.checking import IDLE_SECONDS
 from gateway.services.errors import ServiceError
@@ -69,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=IDLE_SECONDS,
         help="longest wait of an idle worker before it looks at the queue again (PostgreSQL "
         "wakes it sooner when days are queued)",
+    )
+    worker.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="lower the worker's CPU priority by N (serve starts its check workers at "
+        f"{SERVED_CHECK_WORKER_NICENESS}, so that requests come first)",
     )
     worker.add_argument(
         "--until-empty", action="store_true", help="check what is queued now, then stop"

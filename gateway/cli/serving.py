@@ -21,6 +21,11 @@ from gateway.services import demo as demo_set_up
 from gateway.services.checking import CheckWorker
 from gateway.services.passwords import SecretKey
 
+# How much lower than the gunicorn workers' the CPU priority of the check workers that serve
+# starts is: checks run afterwards by design, so under load the requests come first and the
+# checks catch up when it eases (docs/operations.md, docs/performance.md).
+SERVED_CHECK_WORKER_NICENESS = 10
+
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (the printed demo account of `make run`)
 DEMO_COMPANY = "0403170701"
@@ -115,6 +120,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         "worker",
         "--database",
         settings.database_url,
+        "--nice",
+        str(SERVED_CHECK_WORKER_NICENESS),
     ]
     try:
         serve(settings, args.host, args.port, args.workers, check_worker, args.check_workers)
@@ -126,6 +133,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
+    if args.nice:
+        os.nice(args.nice)
     settings = settings_of(args)
     engine = migrated_engine(settings)
     worker = CheckWorker(

@@ -10,6 +10,7 @@ import signal
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -46,6 +47,12 @@ def checked(gateway: Gateway, reference: str) -> bool:
     return bool(runs)
 
 
+def niceness(pid: int) -> int:
+    """The process's nice value, as ps shows it (field 19 of /proc/PID/stat)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])
+
+
 def ready(gateway: Gateway) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(gateway.base + "/ready", timeout=10) as response:
@@ -69,6 +76,8 @@ def test_a_killed_check_worker_is_started_again_and_the_checks_resume(tmp_path):
     try:
         wait_until(lambda: gateway.check_worker_pids(), 30, "the check worker's start")
         (worker,) = gateway.check_worker_pids()
+        lower = niceness(gateway.gunicorn_worker_pids()[0]) + 10  # set by the worker at start
+        wait_until(lambda: niceness(worker) == lower, 30, "the check worker's lower priority")
         register(gateway, "before")
         wait_until(lambda: checked(gateway, "before"), 30, "the first check")
         assert ready(gateway)[0] == 200
