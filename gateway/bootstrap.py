@@ -62,7 +62,9 @@ def create_app(
     authenticator = Authenticator(key, timedelta(seconds=settings.token_window_seconds))
     routes = {
         endpoint.path: Route(
-            soap_app(endpoint, engine, settings, authenticator), ContractDocuments(endpoint.wsdl)
+            soap_app(endpoint, engine, settings, authenticator),
+            ContractDocuments(endpoint.wsdl),
+            endpoint.title,
         )
         for endpoint in ENDPOINTS
     }

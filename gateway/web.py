@@ -42,6 +42,7 @@ class Route:
 
     soap: WsgiApp
     documents: ContractDocuments
+    title: str
 
 
 def _page_label(path: str) -> str:
@@ -158,7 +159,7 @@ class GatewayWsgi:
                 return _answer(start_response, "200 OK", schema, _XML)
             return _answer(start_response, "404 Not Found", b"No such schema.\n")
         return _answer(
-            start_response, "200 OK", f"CIaO SOAP service. WSDL: {service_url}?wsdl\n".encode()
+            start_response, "200 OK", f"{route.title}. WSDL: {service_url}?wsdl\n".encode()
         )
 
     def _drain_oversized_body(self, environ: dict[str, Any], declared: int) -> None:

@@ -185,6 +185,8 @@ def test_the_wsdl_and_its_schemas_are_served_with_the_rsz_names(gateway):
     ):
         assert name in wsdl
     assert WSSE.encode() not in wsdl  # no policy: a UsernameToken in the header suffices
+    with urllib.request.urlopen(url(gateway), timeout=10) as response:
+        assert response.read().startswith(b"Checkin@Work SOAP service")
 
 
 GUIDE = Path(__file__).parents[1] / "docs" / "integration.md"

@@ -30,6 +30,8 @@ class Endpoint:
     # How its faults are worded, and the operations whose request is read into domain objects
     # before the transaction begins (the method gets those instead of the element).
     dialect: FaultDialect = CIAO
+    # What a plain GET of its address calls it.
+    title: str = "CIaO SOAP service"
     decoders: Mapping[str, Callable[[Any], object]] = field(default_factory=dict)
 
 
@@ -54,6 +56,7 @@ CHECKIN_AT_WORK = Endpoint(
     service=CheckinAtWorkService,
     roles=frozenset({Role.EMPLOYER, Role.OPERATOR}),
     dialect=PLATFORM,
+    title="Checkin@Work SOAP service (PresenceRegistration v1.11)",
 )
 
 ADMINISTRATION = Endpoint(
