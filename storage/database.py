@@ -88,15 +88,19 @@ def create_database_engine(url: str) -> Engine:
 
 
 @contextmanager
-def transaction(engine: Engine, *, registering: bool = False) -> Iterator[Connection]:
+def transaction(
+    engine: Engine, *, registering: bool = False, merge: bool = True
+) -> Iterator[Connection]:
     """A unit of work: committed when the block ends normally, rolled back otherwise. It
     begins by merging the staged registrations (``storage.staging``), so that it finds every
-    acknowledged one; a unit of work ``registering`` new ones only leaves them staged. Once
-    it has committed, idle check workers are woken if it queued days (``storage.notices``)."""
+    acknowledged one; a unit of work ``registering`` new ones only leaves them staged, and so
+    does one told not to ``merge`` because it writes only to registrations an earlier unit of
+    work merged (a check worker's outcomes). Once it has committed, idle check workers are
+    woken if it queued days (``storage.notices``)."""
     with _writer_turn(engine), engine.connect() as connection:
         try:
             with connection.begin():
-                if not registering:
+                if merge and not registering:
                     staging.merge(connection)
                 yield connection
             notices.send_after_commit(connection)

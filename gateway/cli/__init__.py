@@ -17,7 +17,7 @@ from gateway import imports, logs
 from gateway.cli.common import CliError
 from gateway.cli.data import cmd_export, cmd_import, cmd_qr
 from gateway.cli.serving import (
-    SERVED_CHECK_WORKER_NICENESS,
+    SERVED_CHECK_NICENESS,
     cmd_migrate,
     cmd_serve,
     cmd_worker,
@@ -80,8 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="lower the worker's CPU priority by N (serve starts its check workers at "
-        f"{SERVED_CHECK_WORKER_NICENESS}, so that requests come first)",
+        help="lower the whole worker's CPU priority by N",
+    )
+    worker.add_argument(
+        "--check-nice",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the checks on a thread whose CPU priority is N lower, while the worker's "
+        "short writes keep its priority (serve starts its check workers with "
+        f"{SERVED_CHECK_NICENESS}, so that requests come first)",
     )
     worker.add_argument(
         "--until-empty", action="store_true", help="check what is queued now, then stop"

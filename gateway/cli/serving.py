@@ -21,10 +21,12 @@ from gateway.services import demo as demo_set_up
 from gateway.services.checking import CheckWorker
 from gateway.services.passwords import SecretKey
 
-# How much lower than the gunicorn workers' the CPU priority of the check workers that serve
-# starts is: checks run afterwards by design, so under load the requests come first and the
-# checks catch up when it eases (docs/operations.md, docs/performance.md).
-SERVED_CHECK_WORKER_NICENESS = 10
+# How much lower than the gunicorn workers' the CPU priority of the checks is in the check
+# workers that serve starts: checks run afterwards by design, so under load the requests come
+# first and the checks catch up when it eases. Their short write transactions keep the
+# requests' priority, so that none waits for the write lock of a worker that waits for a core
+# (docs/operations.md, docs/performance.md).
+SERVED_CHECK_NICENESS = 19
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 (the printed demo account of `make run`)
@@ -120,8 +122,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         "worker",
         "--database",
         settings.database_url,
-        "--nice",
-        str(SERVED_CHECK_WORKER_NICENESS),
+        "--check-nice",
+        str(SERVED_CHECK_NICENESS),
     ]
     try:
         serve(settings, args.host, args.port, args.workers, check_worker, args.check_workers)
@@ -138,13 +140,19 @@ def cmd_worker(args: argparse.Namespace) -> None:
     settings = settings_of(args)
     engine = migrated_engine(settings)
     worker = CheckWorker(
-        engine, batch_size=args.batch_size, lease=timedelta(seconds=args.lease_seconds)
+        engine,
+        batch_size=args.batch_size,
+        lease=timedelta(seconds=args.lease_seconds),
+        check_niceness=args.check_nice,
     )
     if args.until_empty:
         total = 0
-        while checked := worker.run_once():
-            total += checked
-            print(f"checked {total} worker days", file=sys.stderr, flush=True)
+        try:
+            while checked := worker.run_once():
+                total += checked
+                print(f"checked {total} worker days", file=sys.stderr, flush=True)
+        finally:
+            worker.close()
         return
     stop = threading.Event()
     for signal_number in (signal.SIGTERM, signal.SIGINT):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -26,6 +28,12 @@ from storage.database import reading, transaction
 
 log = logging.getLogger("ciao.checks")
 
+# The days read for a batch of claims, and each day's outcomes (remark codes by registration).
+_Checked = tuple[
+    dict[tuple[str, date], list[StoredRegistration]],
+    dict[tuple[str, date], dict[int, tuple[str, ...]]],
+]
+
 # The longest an idle worker waits before it looks at the queue again (``Idle``).
 IDLE_SECONDS = 2.0
 FIRST_PAUSE_SECONDS = 0.05
@@ -37,14 +45,29 @@ def _naive(moment: datetime) -> datetime:
 
 @dataclass
 class CheckWorker:
+    """Checks queued worker days. With a ``check_niceness``, the checks themselves (reading
+    the days and running the checks over them) run on a thread of their own at a CPU priority
+    that much lower, while its short write transactions keep the worker's priority: under
+    load the requests get the cores first, and a worker that holds SQLite's write lock is
+    never the one waiting for a core (``docs/operations.md``)."""
+
     engine: Engine
     name: str = ""
     batch_size: int = 500
     lease: timedelta = timedelta(seconds=60)
+    check_niceness: int = 0
 
     def __post_init__(self) -> None:
         if not self.name:
             self.name = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+        self._checker: ThreadPoolExecutor | None = None
+        if self.check_niceness:
+            self._checker = ThreadPoolExecutor(
+                max_workers=1,
+                thread_name_prefix="checks",
+                initializer=lower_thread_priority,
+                initargs=(self.check_niceness,),
+            )
 
     def run_once(self, now: datetime | None = None) -> int:
         """Check one batch of queued days; returns how many days were checked.
@@ -60,12 +83,31 @@ class CheckWorker:
             )
         if not claims:
             return 0
-        with reading(self.engine) as connection:
+        if self._checker is None:
+            checked = self._check(claims, now)
+        else:
+            checked = self._checker.submit(self._check, claims, now).result()
+        self._store(claims, checked, now)
+        return len(claims)
+
+    def close(self) -> None:
+        if self._checker is not None:
+            self._checker.shutdown()
+
+    def _check(self, claims: list[queue.Claim], now: datetime) -> _Checked:
+        # The claim merged every staged registration: one staged since belongs to a day whose
+        # version it raised, whose outcome is not stored. So this read merges nothing.
+        with reading(self.engine, registrations=False) as connection:
             days = validations.load_days(connection, [(c.worker_key, c.work_day) for c in claims])
             everyone = [r for day in days.values() for r in day]
             data = reference.load_for(connection, [r.submitted for r in everyone])
-        results = {key: evaluate(day, data, now) for key, day in days.items()}
-        with transaction(self.engine) as connection:
+        return days, {key: evaluate(day, data, now) for key, day in days.items()}
+
+    def _store(self, claims: list[queue.Claim], checked: _Checked, now: datetime) -> None:
+        days, results = checked
+        # Only the outcomes of days unchanged since the claim are stored: their registrations
+        # were all merged by then, so this unit of work merges nothing either.
+        with transaction(self.engine, merge=False) as connection:
             fresh = queue.unchanged(connection, self.name, claims)
             outcomes: list[tuple[StoredRegistration, tuple[str, ...]]] = []
             later: dict[datetime, list[tuple[str, date]]] = {}
@@ -88,7 +130,6 @@ class CheckWorker:
             len(outcomes),
             changed,
         )
-        return len(claims)
 
     def run(self, stop: threading.Event, idle_seconds: float = IDLE_SECONDS) -> None:
         """Check until ``stop`` is set. A batch is claimed only once a look at the queue
@@ -110,6 +151,7 @@ class CheckWorker:
                     idle.pause(stop)
         finally:
             idle.close()
+            self.close()
 
 
 class Idle:
@@ -156,6 +198,16 @@ class Idle:
                 return queue.due(connection, _naive(datetime.now(UTC)))
         except SQLAlchemyError:
             return True  # the claim will say what is wrong, and log it
+
+
+def lower_thread_priority(niceness: int) -> None:
+    """Lower the calling thread's CPU priority by ``niceness`` (as far as 19). On Linux a
+    priority is a thread's own; elsewhere the checks keep the worker's priority."""
+    if sys.platform != "linux":
+        return
+    thread = threading.get_native_id()
+    current = os.getpriority(os.PRIO_PROCESS, thread)
+    os.setpriority(os.PRIO_PROCESS, thread, min(current + niceness, 19))
 
 
 def start_in_thread(engine: Engine, **options: object) -> tuple[threading.Thread, threading.Event]:
