@@ -131,6 +131,27 @@ def run_load(
     }
 
 
+def queue_due(port: int) -> int:
+    """Worker days due for checking, as ``/metrics`` says (``ciao_check_queue_days``)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=30) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith('ciao_check_queue_days{state="due"}'):
+                return int(float(line.split()[-1]))
+    raise RuntimeError("/metrics gave no ciao_check_queue_days")
+
+
+def catch_up(port: int, longest: float = 600) -> dict[str, float]:
+    """How many worker days wait when the load stops, and how long the check workers take to
+    empty the queue (at most ``longest`` seconds)."""
+    stopped = time.monotonic()
+    waiting = queue_due(port)
+    due = waiting
+    while due and time.monotonic() - stopped < longest:
+        time.sleep(0.2)
+        due = queue_due(port)
+    return {"days_due": waiting, "seconds": time.monotonic() - stopped, "left": due}
+
+
 @contextmanager
 def running_gateway(workers: int, check_workers: int = 0) -> Iterator[tuple[int, list[int]]]:
     """``ciao-gateway serve`` on a scratch SQLite database and a free loopback port; yields
@@ -189,6 +210,9 @@ def measure(seconds: float, workers: int = 2, check_workers: int = 0) -> dict[st
         rss_start = sorted(rss_kib(pid) for pid in pids)
         say(f"HTTP: {seconds:.0f} s of single-registration requests, 4 clients ...")
         single = run_load(port, bodies(1, 1000), 1, seconds, clients=4, limit=200_000)
+        caught_up = {}
+        if checkers:  # each scenario starts with the queue empty, as without check workers
+            caught_up["single"] = catch_up(port)
         say(f"HTTP: {seconds:.0f} s of 200-registration batches, 2 clients ...")
         warm: list[int] = []
         halfway: list[int] = []
@@ -206,6 +230,8 @@ def measure(seconds: float, workers: int = 2, check_workers: int = 0) -> dict[st
         workers_cpu = sum(cpu_seconds(p) for p in pids) - workers_cpu
         load_cpu = load_cpu_seconds() - load_cpu
         checks_cpu = sum(cpu_seconds(p) for p in checkers) - checks_cpu
+        if checkers:
+            caught_up["batches"] = catch_up(port)
         for timer in timers:
             timer.cancel()
         rss_end = [rss_kib(pid) for pid in pids]
@@ -217,6 +243,9 @@ def measure(seconds: float, workers: int = 2, check_workers: int = 0) -> dict[st
     return {
         "single": single,
         "batch": batch,
+        # Per scenario, with check workers: the days due when its load stopped, and how long
+        # the queue took to empty.
+        "checks_caught_up": caught_up,
         "worker_rss_kib_start": rss_start,
         # Caches and allocator pools fill during the first seconds of batches; what counts is
         # whether a worker still grows from request to request after that.

@@ -70,6 +70,12 @@ def http_scenarios(seconds: float, check_workers: int, results: dict[str, Any]) 
         f"{batch['check_worker_cpu_ms_per_batch']:.1f} ms",
         flush=True,
     )
+    for name, caught_up in http["checks_caught_up"].items():
+        print(
+            f"HTTP {name}: {caught_up['days_due']} worker days due when the load stopped, "
+            f"the queue empty {caught_up['seconds']:.1f} s later ({caught_up['left']} left)",
+            flush=True,
+        )
     print(
         f"gunicorn worker RSS: {http['worker_rss_kib_start']} KiB at the start, "
         f"{http['worker_rss_kib_batch_warm']} KiB {http_load.WARM_SHARE:.0%} into the "
