@@ -168,9 +168,15 @@ RUN = 10
 
 
 def median_seconds(calls: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """The median time of each call over ``repeat`` calls, taken in turns (``RUN`` calls of
-    one, then of the next, and round again) so that a slow spell of the machine weighs on all
-    of them alike and their ratios hold, each in the steady state of its own calls."""
+    """The median time of each call over ``repeat`` calls, taken in turns (``call_seconds``)."""
+    return {name: statistics.median(spent) for name, spent in call_seconds(calls, repeat).items()}
+
+
+def call_seconds(calls: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+    """The time of each of ``repeat`` calls of each call (rounded up to a multiple of ``RUN``),
+    taken in turns (``RUN`` calls of one, then of the next, and round again) so that a slow
+    spell of the machine weighs on all of them alike and their ratios hold, each in the steady
+    state of its own calls."""
     for call in calls.values():
         call()  # warm caches (schemas, token, statements)
     times: dict[str, list[float]] = {name: [] for name in calls}
@@ -181,7 +187,7 @@ def median_seconds(calls: Mapping[str, Callable[[], object]], repeat: int) -> di
                 start = time.perf_counter()
                 call()
                 spent.append(time.perf_counter() - start)
-    return {name: statistics.median(spent) for name, spent in times.items()}
+    return times
 
 
 def gateway_app(settings: Settings, engine: Engine) -> Any:

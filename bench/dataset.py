@@ -50,11 +50,12 @@ def workplace_of(index: int) -> str:
     return f"DW{index % WORKPLACES:011d}"
 
 
-def fill(engine: Engine, count: int) -> None:
-    """``count`` registrations, in transactions of 50,000 (COPY on PostgreSQL)."""
+def fill(engine: Engine, count: int, days: int = DAYS) -> None:
+    """``count`` registrations over ``days`` from ``FIRST_DAY`` (the first ``count`` minutes
+    if there are fewer), in transactions of 50,000 (COPY on PostgreSQL)."""
     created = datetime.now(UTC).replace(tzinfo=None)
     start = datetime.combine(FIRST_DAY, datetime.min.time())
-    minutes = DAYS * 24 * 60
+    minutes = days * 24 * 60
     for first in range(0, count, _CHUNK):
         with transaction(engine) as connection:
             stamp = temporal_values(connection)

@@ -77,18 +77,21 @@ _COUNT = f"{{{NS_TYPES}}}PresenceRegistrationResultCount"
 _FOUND = f"{{{NS_TYPES}}}PresenceRegistration"
 
 
+def found(answer: bytes) -> dict[str, float]:
+    """How many registrations a search's ``answer`` counts, and how many it returns."""
+    document = etree.fromstring(answer)
+    return {
+        "found": int(document.findtext(f".//{_COUNT}") or 0),
+        "returned": len(document.findall(f".//{_FOUND}")),
+    }
+
+
 def measure(place: Scratch, repeat: int) -> dict[str, dict[str, float]]:
     kind = place.engine.dialect.name
     say(f"search on {kind}: {len(SEARCHES)} kinds of search, {repeat} requests each ...")
     app = gateway_app(place.settings, place.engine)
     calls = {name: wsgi_caller(app, soap_envelope(search)) for name, search in SEARCHES.items()}
-    figures: dict[str, dict[str, float]] = {}
-    for name, call in calls.items():
-        answer = etree.fromstring(call())
-        figures[name] = {
-            "found": int(answer.findtext(f".//{_COUNT}") or 0),
-            "returned": len(answer.findall(f".//{_FOUND}")),
-        }
+    figures: dict[str, dict[str, float]] = {name: found(call()) for name, call in calls.items()}
     for name, seconds in median_seconds(calls, repeat).items():
         figures[name]["ms"] = seconds * 1000
     return figures
