@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Connection, and_, exists, func, or_, select, update
 
 from storage import notices
-from storage.database import execute_many
+from storage.database import at_driver, execute_many
 from storage.tables import check_queue, registrations
 
 
@@ -140,35 +140,54 @@ def depth(connection: Connection, now: datetime) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+def _ids(connection: Connection, claims: list[Claim]) -> tuple[str, list[Any]]:
+    """A condition on the claims' ids and its values: an array on PostgreSQL (one value, one
+    plan whatever their number), a list of markers on SQLite."""
+    ids = [c.id for c in claims]
+    if connection.dialect.name == "postgresql":
+        return "id = ANY(?)", [ids]
+    return f"id IN ({', '.join('?' * len(ids))})", ids
+
+
 def unchanged(connection: Connection, worker: str, claims: list[Claim]) -> list[Claim]:
     """The claims ``worker`` still holds and whose day has had no new work since it claimed
     them (same version): what was read for them is still what is stored. Locks them until
     the transaction ends."""
     if not claims:
         return []
-    rows = connection.execute(
-        select(check_queue.c.id, check_queue.c.version)
-        .where(check_queue.c.id.in_([c.id for c in claims]), check_queue.c.claimed_by == worker)
-        .with_for_update()
+    condition, ids = _ids(connection, claims)
+    lock = " FOR UPDATE" if connection.dialect.name == "postgresql" else ""
+    rows = at_driver(
+        connection,
+        f"SELECT id, version FROM check_queue WHERE {condition} AND claimed_by = ?{lock}",
+        (*ids, worker),
     )
-    current = {row.id: row.version for row in rows}
+    current = dict(rows)
     return [c for c in claims if current.get(c.id) == c.version]
+
+
+_FINISH_POSTGRES = (
+    "DELETE FROM check_queue AS q USING unnest(%s::bigint[], %s::integer[]) AS c(id, version) "
+    "WHERE q.id = c.id AND q.version = c.version AND q.claimed_by = %s"
+)
+_FINISH_SQLITE = "DELETE FROM check_queue WHERE id = ? AND version = ? AND claimed_by = ?"
 
 
 def finish(connection: Connection, worker: str, claims: list[Claim]) -> None:
     """Remove finished days; a day whose version grew meanwhile is released for another run."""
     if not claims:
         return
-    connection.execute(
-        delete(check_queue).where(
-            check_queue.c.id == bindparam("claim_id"),
-            check_queue.c.version == bindparam("claim_version"),
-            check_queue.c.claimed_by == worker,
-        ),
-        [{"claim_id": c.id, "claim_version": c.version} for c in claims],
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            _FINISH_POSTGRES, ([c.id for c in claims], [c.version for c in claims], worker)
+        )
+    else:
+        connection.exec_driver_sql(_FINISH_SQLITE, [(c.id, c.version, worker) for c in claims])
+    condition, ids = _ids(connection, claims)
+    statement = (
+        "UPDATE check_queue SET claimed_by = NULL, claimed_until = NULL "
+        f"WHERE {condition} AND claimed_by = ?"
     )
-    connection.execute(
-        update(check_queue)
-        .where(check_queue.c.id.in_([c.id for c in claims]), check_queue.c.claimed_by == worker)
-        .values(claimed_by=None, claimed_until=None)
-    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.replace("?", "%s")
+    connection.exec_driver_sql(statement, (*ids, worker))
