@@ -27,7 +27,7 @@ from gateway.domain.registration import Status, StoredRegistration
 from gateway.domain.workday import BELGIUM
 from storage.database import naive_utc, reading
 from storage.registrations import from_row
-from storage.tables import chain_visibility, registrations, validations
+from storage.tables import chain_visibility, registration_days, registrations, validations
 
 _C = registrations.c
 _SORT_COLUMNS = {
@@ -40,6 +40,9 @@ _SORT_COLUMNS = {
     "CHANNEL": _C.channel,
     "SENDER ID": _C.sender_id,
 }
+# Belgium is one or two hours ahead of UTC: a work day's registrations were made within its
+# UTC day widened by this much on each side.
+_DAY_MARGIN = timedelta(hours=3)
 
 
 def visible_to(company: str) -> ColumnElement[bool]:
@@ -110,9 +113,7 @@ def _visible_ids(company: str, criteria: SearchCriteria) -> Any:
     days of a million registrations took as long as all of them. No id comes twice (the
     chain's key is its whole row), and each select applies the rest of ``criteria``, so that
     counting the ids counts the search (``search``)."""
-    periods = _disjoint(criteria.periods)
-    own, sent, below = registrations.alias(), registrations.alias(), registrations.alias()
-    chain = chain_visibility.alias()
+    own = registrations.alias()
     return union_all(
         *(
             select(own.c.id).where(
@@ -120,8 +121,19 @@ def _visible_ids(company: str, criteria: SearchCriteria) -> Any:
                 own.c.work_day.between(*period),
                 *_filters(own, criteria),
             )
-            for period in periods
+            for period in _disjoint(criteria.periods)
         ),
+        *_ids_of_others(company, criteria),
+    )
+
+
+def _ids_of_others(company: str, criteria: SearchCriteria) -> list[Select[Any]]:
+    """The selects of ``_visible_ids`` that find what ``company`` sees of other employers'
+    workers: what it sent for them, and the chain below it."""
+    periods = _disjoint(criteria.periods)
+    sent, below = registrations.alias(), registrations.alias()
+    chain = chain_visibility.alias()
+    return [
         *(
             select(sent.c.id).where(
                 sent.c.sender_company_id == company,
@@ -147,7 +159,7 @@ def _visible_ids(company: str, criteria: SearchCriteria) -> Any:
             _in_periods(below.c.work_day, periods),
             *_filters(below, criteria),
         ),
-    )
+    ]
 
 
 def _keys(criteria: SearchCriteria) -> list[tuple[Any, str]]:
@@ -187,7 +199,27 @@ def _filters(table: Any, criteria: SearchCriteria) -> list[Any]:
         filters.append(c.created_at >= naive_utc(criteria.created_after))
     if criteria.created_before is not None:
         filters.append(c.created_at <= naive_utc(criteria.created_before))
+    if criteria.sort == "REGISTRATION DATE" and all(
+        date.min < start and end < date.max for start, end in criteria.periods
+    ):
+        filters.append(_made_in_periods(c.registered_at, criteria.periods))
     return filters
+
+
+def _made_in_periods(moment: Any, periods: Sequence[tuple[date, date]]) -> ColumnElement[bool]:
+    """What the work days of ``periods`` imply of their registrations' moments, so that a
+    search sorted by moment reads the employer's index of moments (company, moment) from the
+    newest of the periods on and stops at its page, where the index of days finds the whole
+    month to sort (0.5 s for 312,480 on SQLite)."""
+    return or_(
+        *(
+            and_(
+                moment >= datetime.combine(start, time(0)) - _DAY_MARGIN,
+                moment < datetime.combine(end, time(0)) + timedelta(days=1) + _DAY_MARGIN,
+            )
+            for start, end in _disjoint(periods)
+        )
+    )
 
 
 def _where(criteria: SearchCriteria, company: str | None) -> list[Any]:
@@ -216,10 +248,51 @@ def _visible_found(criteria: SearchCriteria, company: str | None) -> Any:
     return _visible_ids(company, criteria).subquery()
 
 
+def _counted_by_day(criteria: SearchCriteria) -> bool:
+    """Whether ``criteria`` ask nothing but periods, a contract and keys: what the counts per
+    employer, contract and work day (``registration_days``) can answer."""
+    return not (
+        criteria.statuses
+        or criteria.remark_codes
+        or criteria.sector is not None
+        or criteria.created_from is not None
+        or criteria.created_until is not None
+        or criteria.created_after is not None
+        or criteria.created_before is not None
+    )
+
+
+def _registered(company: str | None, criteria: SearchCriteria) -> Any:
+    """How many registrations employer ``company`` (None: every one) has in ``criteria``'s
+    periods and contract, from the counts per work day."""
+    day = registration_days.c
+    where = [_in_periods(day.work_day, _disjoint(criteria.periods))]
+    if company is not None:
+        where.append(day.company_id == company)
+    if criteria.contract is not None:
+        where.append(day.contract == criteria.contract.value)
+    return select(func.coalesce(func.sum(day.registered), 0)).where(*where).scalar_subquery()
+
+
 def _count_query(criteria: SearchCriteria, company: str | None) -> Select[Any]:
-    """How many registrations ``criteria`` find for ``company``. Everything an employer may
-    see is counted as its visible ids, without reading each registration again by its id:
-    312,480 of them over 31 days took 0.9 s that way on PostgreSQL."""
+    """How many registrations ``criteria`` find for ``company``. An employer's own workers,
+    or everything, in periods are counted from the counts per work day (31 rows for a month
+    of 312,480 registrations); everything an employer may see adds what it sees of other
+    employers' workers, counted as their ids. Other searches count what they find."""
+    given = _keys(criteria)
+    if _counted_by_day(criteria):
+        if not given and company is not None:
+            others = union_all(*_ids_of_others(company, criteria)).subquery()
+            return select(
+                _registered(company, criteria)
+                + select(func.count()).select_from(others).scalar_subquery()
+            )
+        if not given or (
+            len(given) == 1
+            and criteria.company_id is not None
+            and company in (None, criteria.company_id)
+        ):
+            return select(_registered(criteria.company_id, criteria))
     visible = _visible_found(criteria, company)
     if visible is not None:
         return select(func.count()).select_from(visible)

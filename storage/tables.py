@@ -111,6 +111,10 @@ registrations = Table(
     # Searches are by worker, employer, work place or sender, always within periods of days.
     Index("ix_registrations_worker_key_work_day", "worker_key", "work_day"),
     Index("ix_registrations_company_id_work_day", "company_id", "work_day"),
+    # An employer's registrations in time order: the newest first page of a month is read
+    # from it (storage/consultation.py bounds the moments by the periods' days) rather than
+    # sorted out of the month's 312,480.
+    Index("ix_registrations_company_id_registered_at", "company_id", "registered_at"),
     Index("ix_registrations_workplace_id_work_day", "workplace_id", "work_day"),
     # Only what a company sent for another's workers: what it sent for its own it sees as
     # their employer already, and most registrations are sent by the workers' employer.
@@ -129,6 +133,18 @@ NEW_REGISTRATION_COLUMNS = tuple(
     column.name
     for column in registrations.columns
     if column.name not in ("remark_codes", "validated_at", "cancellation_reason")
+)
+
+# How many registrations an employer (company_id, "" for none) has of a contract on a work
+# day, kept by the database's triggers on ``registrations`` (migration 0015): a search of a
+# month counts 31 rows instead of every registration of the month.
+registration_days = Table(
+    "registration_days",
+    metadata,
+    Column("company_id", String(10), primary_key=True),
+    Column("contract", String(13), primary_key=True),
+    Column("work_day", Date, primary_key=True),
+    Column("registered", Integer, nullable=False),
 )
 
 # Registrations acknowledged on SQLite, waiting to be merged into ``registrations`` in large
