@@ -12,17 +12,19 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    String,
     and_,
     exists,
     func,
     literal,
     or_,
     select,
+    type_coerce,
     union_all,
     update,
 )
 
-from gateway.domain.consultation import SearchCriteria
+from gateway.domain.consultation import EXPORT_COLUMNS, ExportRow, SearchCriteria
 from gateway.domain.registration import Status, StoredRegistration
 from gateway.domain.workday import BELGIUM
 from storage.database import naive_utc, reading
@@ -362,3 +364,30 @@ def stream(
         )
         for row in result:
             yield from_row(row)
+
+
+# Times as SQLite stores them (the text SQLAlchemy writes), which PostgreSQL gives by to_char.
+_UTC_TEXT = "YYYY-MM-DD HH24:MI:SS.US"
+_TIMES = frozenset(("registered_at", "created_at"))
+
+
+def _as_text(name: str, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return func.to_char(_C[name], _UTC_TEXT)
+    return type_coerce(_C[name], String)
+
+
+def export_rows(
+    engine: Engine, criteria: SearchCriteria, company: str | None, batch: int = 2000
+) -> Iterator[ExportRow]:
+    """Every matching registration in id order as the values of ``EXPORT_COLUMNS``, read in
+    batches on a connection of its own, as ``stream`` reads them. Times are read as text:
+    SQLAlchemy's reading of SQLite's text into a datetime, and the domain registration made
+    of each row, cost as much as the rest of a CSV export."""
+    dialect = engine.dialect.name
+    columns = [_as_text(name, dialect) if name in _TIMES else _C[name] for name in EXPORT_COLUMNS]
+    where = _where(criteria, company)
+    with reading(engine) as connection:
+        yield from connection.execution_options(stream_results=True, yield_per=batch).execute(
+            select(*columns).where(*where).order_by(_C.id)
+        )

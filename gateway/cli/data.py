@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
-from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
 from gateway import imports
 from gateway.cli.common import CliError, migrated_engine, settings_of
 from gateway.domain.consultation import ExportRequest
-from gateway.domain.registration import Contract, StoredRegistration
+from gateway.domain.registration import Contract
 from gateway.pages.qr import qr_code, registration_url
 from gateway.services import export, reference, smartphone
 from gateway.services.errors import ReferenceDataRefused
 from gateway.xml.export import csv_lines, xml_lines
+
+T = TypeVar("T")
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -61,15 +63,13 @@ def cmd_export(args: argparse.Namespace) -> None:
         contract=None if args.format.upper() == "CSV" else Contract.CIAO,
     )
     engine = migrated_engine(settings)
-    rows = export.registrations(engine, None, wanted)
     output = Path(args.output or wanted.file_name)
-    lines = partial(csv_lines, contracts=True) if wanted.format == "CSV" else xml_lines
     exported = 0
     with tqdm(
         unit=" registrations", desc=f"exporting to {output}", file=sys.stderr, disable=None
     ) as bar:
 
-        def counted() -> Iterator[StoredRegistration]:
+        def counted(rows: Iterable[T]) -> Iterator[T]:
             # Counted here: a bar that is off (not a terminal) counts nothing.
             nonlocal exported
             for row in rows:
@@ -77,8 +77,12 @@ def cmd_export(args: argparse.Namespace) -> None:
                 bar.update()
                 yield row
 
+        if wanted.format == "CSV":
+            lines = csv_lines(counted(export.csv_rows(engine, None, wanted)), contracts=True)
+        else:
+            lines = xml_lines(counted(export.registrations(engine, None, wanted)))
         with output.open("wb") as handle:
-            for chunk in lines(counted()):
+            for chunk in lines:
                 handle.write(chunk)
     print(f"exported {exported} registrations of {wanted.start} to {wanted.end} to {output}")
 

@@ -126,9 +126,15 @@ class SubmittedRegistration(NamedTuple):
 
     @property
     def contract(self) -> Contract:
-        if self.registration_type is RegistrationType.PRESENCE:
-            return Contract.CHECKIN_AT_WORK
-        return Contract.CIAO
+        return contract_of(self.registration_type)
+
+
+def contract_of(registration_type: RegistrationType) -> Contract:
+    """The contract a registration of ``registration_type`` arrived under: a presence is
+    Checkin@Work's, an event CIaO's."""
+    if registration_type is RegistrationType.PRESENCE:
+        return Contract.CHECKIN_AT_WORK
+    return Contract.CIAO
 
 
 @dataclass(frozen=True, slots=True)

@@ -257,7 +257,7 @@ def export_csv(view: View, account: Account, csrf: str) -> Response:
         contract=None,
     )
     try:
-        rows = export.registrations(view.engine, account, wanted)
+        rows = export.csv_rows(view.engine, account, wanted)
     except ExportRefused as refused:
         return view.render(
             "error.html",

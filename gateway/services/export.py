@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import Engine
 
-from gateway.domain.consultation import ExportRequest
+from gateway.domain.consultation import ExportRequest, ExportRow
 from gateway.domain.identity import Account
 from gateway.domain.registration import StoredRegistration
 from gateway.services.consultation import viewer
@@ -20,8 +20,20 @@ def registrations(
 ) -> Iterator[StoredRegistration]:
     """The registrations of ``request`` in id order; ``account`` None is the operators' CLI.
     Refused (before anything is read) for a period over 100 days."""
+    return consultation.stream(engine, request.criteria(), _viewer(account, request))
+
+
+def csv_rows(
+    engine: Engine, account: Account | None, request: ExportRequest
+) -> Iterator[ExportRow]:
+    """The rows of ``request``'s CSV file in id order (``EXPORT_COLUMNS``), refused as
+    ``registrations`` refuses them."""
+    return consultation.export_rows(engine, request.criteria(), _viewer(account, request))
+
+
+def _viewer(account: Account | None, request: ExportRequest) -> str | None:
+    """Who sees the export (None: everything), once the request is found acceptable."""
     reason = request.refusal()
     if reason is not None:
         raise ExportRefused(reason)
-    company = None if account is None else viewer(account)
-    return consultation.stream(engine, request.criteria(), company)
+    return None if account is None else viewer(account)

@@ -75,8 +75,10 @@ class PresenceRegistrationService(ServiceBase):
     def exportPresences(ctx: Any, request: Any) -> Streamed:
         call = ctx.udc
         wanted = consultation_codec.read_export_request(request)
-        rows = export.registrations(call.engine, call.account, wanted)
-        content = csv_lines(rows) if wanted.format == "CSV" else xml_lines(rows)
+        if wanted.format == "CSV":
+            content = csv_lines(export.csv_rows(call.engine, call.account, wanted))
+        else:
+            content = xml_lines(export.registrations(call.engine, call.account, wanted))
         return Streamed(
             f'<ExportPresencesResponse xmlns="{NS_TYPES}"><Format>{wanted.format}</Format>'
             f"<FileName>{wanted.file_name}</FileName><Content>",

@@ -1,8 +1,8 @@
 """Export files (CSV or XML) written row by row, and their streaming as base64 content.
 
 A CSV export is opened in spreadsheets by another party than the one who sent its values:
-every CSV file is written by ``csv_file``, whose cells go through ``spreadsheet_row`` so that
-none runs as a formula. The XML export keeps every value as it was sent."""
+every CSV file is written by ``csv_file``, whose cells are as ``spreadsheet_row`` writes them
+so that none runs as a formula. The XML export keeps every value as it was sent."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+from itertools import islice
+from operator import itemgetter
 
-from gateway.domain.registration import StoredRegistration
+from gateway.domain.consultation import ExportRow
+from gateway.domain.registration import RegistrationType, StoredRegistration, contract_of
 from gateway.xml.characters import well_formed
 from gateway.xml.contract import NS_TYPES
 from gateway.xml.registrations import format_datetime, stored_xml
@@ -62,29 +67,21 @@ def spreadsheet_row(row: Iterable[object]) -> list[object]:
     ]
 
 
-def _csv_row(r: StoredRegistration) -> list[object]:
-    s = r.submitted
-    return [
-        r.id,
-        s.inss or "",
-        s.company_id or "",
-        s.limosa_id or "",
-        s.workplace_id,
-        s.registration_type.value,
-        format_datetime(s.registered_at),
-        s.means.value,
-        s.device_id or "",
-        "true" if s.emergency_procedure else "false",
-        s.client_reference or "",
-        format_datetime(r.created_at),
-        r.channel.value,
-        r.last_validation.status.value,
-        " ".join(m.code for m in r.last_validation.remarks),
-        r.sender.sender_id,
-    ]
+# Where a cell of a CSV text begins with what a spreadsheet runs as a formula, written or
+# quoted; it also finds some that do not (after a comma inside a quoted cell, a negative
+# number), whose chunk is then written the slow, exact way.
+_FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
 
 
-def _csv_text(rows: list[list[object]]) -> str:
+def _csv_text(rows: list[Sequence[object]]) -> str:
+    """``rows`` as CSV, each as ``spreadsheet_row`` makes it. Written as they are first, at
+    C speed: if no cell begins as a formula (nearly every chunk), that is the text."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = buffer.getvalue()
+    if "\r" not in text and not _FORMULA_CELL.search(text):
+        return text
+    rows = [spreadsheet_row(row) for row in rows]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     text = buffer.getvalue()
@@ -105,38 +102,101 @@ def _csv_text(rows: list[list[object]]) -> str:
 def csv_file(
     columns: Sequence[str], rows: Iterable[Sequence[object]], rows_per_chunk: int = 500
 ) -> Iterator[bytes]:
-    """A CSV file (a header row, then ``rows``) in chunks of UTF-8, each row written by
-    ``spreadsheet_row``: the one writer of every CSV export, whatever its columns."""
-    chunk: list[list[object]] = [list(columns)]
-    for count, row in enumerate(rows, start=1):
-        chunk.append(spreadsheet_row(row))
-        if count % rows_per_chunk == 0:
-            yield _csv_text(chunk).encode()
-            chunk = []
-    yield _csv_text(chunk).encode()
+    """A CSV file (a header row, then ``rows``) in chunks of UTF-8, each row as
+    ``spreadsheet_row`` writes it: the one writer of every CSV export, whatever its columns."""
+    rows = iter(rows)
+    chunk = list(islice(rows, rows_per_chunk))
+    yield _csv_text([columns, *chunk]).encode()
+    while len(chunk) == rows_per_chunk:
+        chunk = list(islice(rows, rows_per_chunk))
+        yield _csv_text(chunk).encode()
 
 
 # What an export of every contract adds to each row: the contract a registration arrived
 # under and, for Checkin@Work, its site's sector.
 CONTRACT_COLUMNS = ("Contract", "Sector")
+_WITHOUT_CONTRACT = itemgetter(slice(len(CSV_COLUMNS)))
+_CONTRACTS = {kind.value: contract_of(kind).value for kind in RegistrationType}
+_TRUTH = {True: "true", False: "false"}
 
 
-def _contract_cells(r: StoredRegistration) -> list[object]:
-    sector = r.submitted.sector
-    return [r.submitted.contract.value, "" if sector is None else int(sector)]
+@lru_cache(maxsize=4096)
+def _local_start(utc_start: str, offset_minutes: int) -> tuple[str, str]:
+    """The local text of a UTC hour ("YYYY-MM-DD HH") or minute at ``offset_minutes``, as
+    ``format_datetime`` begins it, and the offset as it ends it."""
+    zone = timezone(timedelta(minutes=offset_minutes))
+    local = format_datetime(datetime.fromisoformat(utc_start).replace(tzinfo=UTC).astimezone(zone))
+    return local[: len(utc_start)], local[19:]
+
+
+def _moment(utc: str, offset_minutes: int) -> str:
+    """``format_datetime`` of a stored UTC time ("YYYY-MM-DD HH:MM:SS.ffffff") at the
+    sender's offset, its hour (its minute, at an offset of half hours) made once."""
+    cut = 16 if offset_minutes % 60 else 13
+    start, zone = _local_start(utc[:cut], offset_minutes)
+    fraction = utc[19:]
+    return start + utc[cut:19] + ("" if fraction == ".000000" else fraction) + zone
+
+
+@lru_cache(maxsize=256)
+def _remarks(codes: str) -> str:
+    return " ".join(codes.split())
+
+
+def _csv_cells(row: ExportRow) -> tuple[object, ...]:
+    """The cells of ``CSV_COLUMNS`` then ``CONTRACT_COLUMNS``; None is an empty cell."""
+    (
+        registration_id,
+        inss,
+        company_id,
+        limosa_id,
+        workplace_id,
+        kind,
+        registered_at,
+        offset_minutes,
+        means,
+        device_id,
+        emergency,
+        reference,
+        created_at,
+        channel,
+        status,
+        codes,
+        sender_id,
+        sector,
+    ) = row
+    return (
+        registration_id,
+        inss,
+        company_id,
+        limosa_id,
+        workplace_id,
+        kind,
+        _moment(registered_at, offset_minutes),
+        means,
+        device_id,
+        _TRUTH[emergency],
+        reference,
+        _moment(created_at, 0),
+        channel,
+        status,
+        codes and _remarks(codes),
+        sender_id,
+        _CONTRACTS[kind],
+        sector,
+    )
 
 
 def csv_lines(
-    registrations: Iterable[StoredRegistration],
-    rows_per_chunk: int = 500,
-    contracts: bool = False,
+    rows: Iterable[ExportRow], rows_per_chunk: int = 500, contracts: bool = False
 ) -> Iterator[bytes]:
-    """The CSV export of ``registrations`` (the columns of ``CSV_COLUMNS``); ``contracts``
-    adds the ``CONTRACT_COLUMNS`` (an export of every contract's registrations)."""
+    """The CSV export of ``rows`` (registrations as ``EXPORT_COLUMNS`` holds them: the
+    columns of ``CSV_COLUMNS``); ``contracts`` adds the ``CONTRACT_COLUMNS`` (an export of
+    every contract's registrations)."""
+    cells = map(_csv_cells, rows)
     if not contracts:
-        return csv_file(CSV_COLUMNS, map(_csv_row, registrations), rows_per_chunk)
-    rows = (_csv_row(r) + _contract_cells(r) for r in registrations)
-    return csv_file(CSV_COLUMNS + CONTRACT_COLUMNS, rows, rows_per_chunk)
+        return csv_file(CSV_COLUMNS, map(_WITHOUT_CONTRACT, cells), rows_per_chunk)
+    return csv_file(CSV_COLUMNS + CONTRACT_COLUMNS, cells, rows_per_chunk)
 
 
 def xml_lines(
