@@ -67,10 +67,19 @@ def spreadsheet_row(row: Iterable[object]) -> list[object]:
     ]
 
 
-# Where a cell of a CSV text begins with what a spreadsheet runs as a formula, written or
-# quoted; it also finds some that do not (after a comma inside a quoted cell, a negative
-# number), whose chunk is then written the slow, exact way.
-_FORMULA_CELL = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
+# What a CSV text holds where a cell begins with what a spreadsheet runs as a formula, the
+# cell written or quoted: a sign after a comma or a line's start, or anywhere the other
+# characters, which are rare in exports. It also finds cells that need nothing (an "a=1", a
+# comma and a sign inside a quoted cell), whose chunk is then written the slow, exact way.
+# Substring searches, at memchr's speed: a regular expression took three times as long.
+_RARE_STARTS = ("=", "@", "\t", "\r")
+_SIGN_STARTS = tuple(cut + quote + sign for cut in ",\n" for quote in ("", '"') for sign in "+-")
+
+
+def _may_run(text: str) -> bool:
+    """Whether a cell of ``text`` may begin as a formula (or hold a carriage return)."""
+    text = "\n" + text
+    return any(c in text for c in _RARE_STARTS) or any(s in text for s in _SIGN_STARTS)
 
 
 def _csv_text(rows: list[Sequence[object]]) -> str:
@@ -79,7 +88,7 @@ def _csv_text(rows: list[Sequence[object]]) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     text = buffer.getvalue()
-    if "\r" not in text and not _FORMULA_CELL.search(text):
+    if not _may_run(text):
         return text
     rows = [spreadsheet_row(row) for row in rows]
     buffer = io.StringIO()
