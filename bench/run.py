@@ -101,6 +101,15 @@ def measure_datasets(
             f"{checked['registrations_per_s']:.0f} registrations/s for one worker",
             flush=True,
         )
+        if "processes_2_per_s" in checked:
+            results[f"checks_2_workers_per_s_{kind}"] = checked["processes_2_per_s"]
+            results[f"checks_2_workers_scale_{kind}"] = checked["scale_2_workers"]
+            print(
+                f"checks ({kind}): {checked['processes_2_per_s']:.0f} registrations/s for two "
+                f"worker processes on one queue, {checked['scale_2_workers']:.2f}x one worker "
+                f"process ({checked['processes_1_per_s']:.0f}/s)",
+                flush=True,
+            )
     at_scale = 50_000 if quick else 1_000_000
     for kind in ("sqlite", "postgres") if with_postgres else ("sqlite",):
         say(f"a database of {at_scale} registrations on {kind} ...")
