@@ -142,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         results["export"] = export.measure(place)
         (place.settings.secret_key_file.parent / "export.csv").unlink(missing_ok=True)
         results["size"] = scale_database.sizes(place.engine)
+        results["server_settings"] = scale_database.settings(place.engine)
     finally:
         place.cleanup()
     results["checks"] = checks.measure("postgres", args.checks, args.declarations)
@@ -179,6 +180,7 @@ def report(results: dict[str, Any]) -> None:
         f"database {size['database_mib']:,.0f} MiB; registrations {size['registrations']:,} "
         f"rows, table {size['registrations_table_mib']:,.0f} MiB, indexes "
         f"{size['registrations_indexes_mib']:,.0f} MiB",
+        "server: " + ", ".join(f"{k} {v}" for k, v in results["server_settings"].items()),
         f"checks ({checked['registrations']:,} registrations, in a database of their own): "
         f"{checked['registrations_per_s']:.0f} registrations/s for one worker",
     ]

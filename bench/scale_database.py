@@ -164,6 +164,17 @@ def _place(settings: Settings, engine: Engine, admin: Engine, name: str, drop: b
     return Scratch(settings, engine, cleanup)
 
 
+# The server's settings that decide the plans read here: how much it caches itself (the rest
+# is the system's page cache), what a random read costs against a sequential one, and when it
+# compiles a statement (JIT) before running it.
+SETTINGS = ("shared_buffers", "effective_cache_size", "random_page_cost", "work_mem", "jit")
+
+
+def settings(engine: Engine) -> dict[str, str]:
+    with engine.connect() as connection:
+        return {name: connection.exec_driver_sql(f"SHOW {name}").scalar_one() for name in SETTINGS}
+
+
 def sizes(engine: Engine) -> dict[str, Any]:
     """The database's size on disk, the registrations table's (rows, table, indexes) and
     each index's, in MiB."""

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 
 from bench import scale, search
 from bench.common import POSTGRES_URL
-from bench.scale_database import FOLDERS
+from bench.scale_database import FOLDERS, SETTINGS
 from storage.database import normalise_url
 
 ROWS = 20_000  # over two days, some 10,000 a day as at full scale
@@ -75,6 +75,7 @@ def test_bench_scale_measures_its_database_then_measures_it_again_reused(databas
         "ix_registrations_company_id_work_day",
         "ix_registrations_worker_key_work_day",
     }
+    assert set(first["server_settings"]) == set(SETTINGS)
     assert set(first["search"]) == set(search.SEARCHES)
     for figures in first["search"].values():
         assert 0 < figures["p50_ms"] <= figures["p95_ms"]
