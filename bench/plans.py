@@ -11,14 +11,11 @@ from sqlalchemy import Engine, event
 
 
 def statements_of(engine: Engine, call: Callable[[], object]) -> list[tuple[str, Any]]:
-    """The statements reading ``registrations`` that ``call`` sent through ``engine``, with
-    their values."""
+    """The queries that ``call`` sent through ``engine``, with their values."""
     caught: list[tuple[str, Any]] = []
 
     def catch(_c: Any, _cursor: Any, statement: str, values: Any, _x: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and (
-            "registrations" in statement
-        ):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             caught.append((statement, values))
 
     event.listen(engine, "before_cursor_execute", catch)
