@@ -100,7 +100,7 @@ test-python: venv $(NODE_PACKAGES) $(CHROMIUM)
 bench: venv
 	$(BIN)/python -m bench.run
 
-# Ten million registrations on PostgreSQL (built in some 10 minutes, kept as ciao_bench_scale):
+# Ten million registrations on PostgreSQL (built in some 12 minutes, kept as ciao_bench_scale):
 # `make bench-scale SCALE_ARGS=--reuse` measures the one a run before built, migrated first.
 SCALE_ARGS ?=
 bench-scale: venv
